@@ -1,0 +1,116 @@
+/* relay.h — the media relay (SFU): the narrow interface between signaling and media.
+ *
+ * The relay holds rooms; a room holds participants; each participant has one webrtcbin on the
+ * server (BUNDLE, rtcp-mux, DTLS-SRTP). What a participant sends (Opus audio, VP8 video; H.264
+ * where both ends offer it) is forwarded as RTP to every other participant of the room without
+ * decoding or encoding. Signaling never touches GStreamer: it calls these functions from the main
+ * context and receives SamtalRelayEvents on the main context given at creation (the relay
+ * marshals from GStreamer's streaming threads). Nothing here knows about tokens, users or
+ * WebSockets, so the relay can later run as its own process behind the same calls.
+ *
+ * Negotiation, per participant:
+ *   1. samtal_relay_add_participant() once the participant is admitted;
+ *   2. the participant offers (what it sends: audio and/or video, sendrecv or sendonly), the
+ *      signaling layer calls samtal_relay_set_remote_description (type "offer");
+ *      the relay answers with a local_description event (type "answer");
+ *   3. whenever other participants' tracks appear or go, the relay itself offers
+ *      (local_description event, type "offer", with the track map), and the participant answers
+ *      (samtal_relay_set_remote_description, type "answer"). After the first offer only the relay
+ *      offers; it queues changes until the signaling state is stable, so offers never cross.
+ *   Trickle ICE both ways: samtal_relay_add_remote_candidate / the local_candidate event.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct _SamtalRelay SamtalRelay;
+
+typedef struct {
+  char **ice_addresses;       /* NULL-terminated local addresses to gather on; NULL: libnice's choice */
+  char *stun_server;          /* "stun://host:port" or NULL */
+  char *turn_server;          /* "turn://user:pass@host:port" or NULL */
+  guint max_participants;     /* per room; 0 means the default, 6 */
+} SamtalRelayConfig;
+
+/* One forwarded track as a receiver sees it: which m-line carries whose audio or video. */
+typedef struct {
+  char *mid;                  /* the m-line's mid in the relay's offer */
+  char *source_participant_id;
+  char *kind;                 /* "audio" | "video" */
+} SamtalRelayTrack;
+
+typedef struct {
+  /* The relay's SDP for a participant: an "answer" to its offer, or an "offer" of its own. For an
+   * offer, tracks lists every forwarded track of that SDP (n_tracks entries). */
+  void (*local_description) (const char *room_id, const char *participant_id, const char *type,
+                             const char *sdp, const SamtalRelayTrack *tracks, guint n_tracks,
+                             gpointer user_data);
+  /* A local ICE candidate for a participant ("candidate:…" line without "a="); an empty
+   * candidate means end of candidates. */
+  void (*local_candidate) (const char *room_id, const char *participant_id, guint mline_index,
+                           const char *candidate, gpointer user_data);
+  /* The media connection of a participant: "connecting", "connected", "failed", "closed". */
+  void (*connection_state) (const char *room_id, const char *participant_id, const char *state,
+                            gpointer user_data);
+  /* A participant's media failed (ICE failed, DTLS error, pipeline error). The relay has already
+   * removed it from its room; the room goes on. reason is for logs and the participant. */
+  void (*participant_failed) (const char *room_id, const char *participant_id, const char *reason,
+                              gpointer user_data);
+} SamtalRelayEvents;
+
+typedef enum {
+  SAMTAL_RELAY_ERROR_NO_ROOM,
+  SAMTAL_RELAY_ERROR_NO_PARTICIPANT,
+  SAMTAL_RELAY_ERROR_ROOM_FULL,
+  SAMTAL_RELAY_ERROR_EXISTS,
+  SAMTAL_RELAY_ERROR_BAD_SDP,        /* unparsable, or offers nothing we can relay */
+  SAMTAL_RELAY_ERROR_BAD_CANDIDATE,
+  SAMTAL_RELAY_ERROR_WRONG_STATE,    /* e.g. an answer when no offer is outstanding */
+  SAMTAL_RELAY_ERROR_INTERNAL,
+} SamtalRelayError;
+
+#define SAMTAL_RELAY_ERROR (samtal_relay_error_quark ())
+GQuark samtal_relay_error_quark (void);
+
+/* Creates the relay. Events are delivered on context (NULL: the thread-default/main context).
+ * Calls gst_init() if needed. */
+SamtalRelay *samtal_relay_new (const SamtalRelayConfig *config, const SamtalRelayEvents *events,
+                               gpointer user_data, GMainContext *context, GError **error);
+/* Removes every room and participant (no events are delivered after this), frees the relay. */
+void samtal_relay_free (SamtalRelay *relay);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SamtalRelay, samtal_relay_free)
+
+gboolean samtal_relay_create_room (SamtalRelay *relay, const char *room_id, GError **error);
+/* Tears the room down with all its participants. Unknown rooms are ignored. */
+void samtal_relay_destroy_room (SamtalRelay *relay, const char *room_id);
+
+gboolean samtal_relay_add_participant (SamtalRelay *relay, const char *room_id,
+                                       const char *participant_id, GError **error);
+/* Removes one participant; the others get a renegotiation without its tracks. Unknown ids are
+ * ignored. */
+void samtal_relay_remove_participant (SamtalRelay *relay, const char *room_id,
+                                      const char *participant_id);
+
+/* type is "offer" or "answer". The SDP comes from the network: it is validated, never trusted. */
+gboolean samtal_relay_set_remote_description (SamtalRelay *relay, const char *room_id,
+                                              const char *participant_id, const char *type,
+                                              const char *sdp, GError **error);
+/* candidate is "candidate:…" (with or without "a="); "" means end of candidates. */
+gboolean samtal_relay_add_remote_candidate (SamtalRelay *relay, const char *room_id,
+                                            const char *participant_id, guint mline_index,
+                                            const char *candidate, GError **error);
+
+/* For tests and metrics: the GStreamer element factory names used by a room's pipeline
+ * (transfer full, NULL-terminated), or NULL for an unknown room. */
+char **samtal_relay_list_element_factories (SamtalRelay *relay, const char *room_id);
+
+typedef struct {
+  guint rooms;
+  guint participants;
+  guint64 forwarded_packets;   /* RTP packets handed to a receiver's webrtcbin, all rooms */
+} SamtalRelayStats;
+void samtal_relay_get_stats (SamtalRelay *relay, SamtalRelayStats *stats);
+
+G_END_DECLS
