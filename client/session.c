@@ -1,0 +1,529 @@
+/* session.c — one samtal-client run: WebSocket signaling, roster, media and the exit decision
+ * (see session.h and signaling/PROTOCOL.md for the messages).
+ *
+ * Life of a session: CONNECTING → JOINING (join sent) → WAITING (in the waiting room) or
+ * ADMITTED (media running) → DONE. The first decisive event (refusal, --expect-frames reached,
+ * timeout, removal, end, failure, SIGINT) fixes the exit status; later ones change nothing.
+ * All of this runs on the main context: the media module marshals its events here, so the
+ * SoupWebsocketConnection is only ever touched from this thread.
+ */
+#include "session.h"
+
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "media.h"
+#include "roster.h"
+#include "token.h"
+
+#define TICK_MS 200
+#define MAX_INCOMING_BYTES (256 * 1024)
+#define CLOSE_GRACE_MS 1000
+
+typedef enum { CONNECTING, JOINING, WAITING, ADMITTED, DONE } State;
+
+struct _SamtalClientSession {
+  const SamtalClientOptions *options;
+  GMainLoop *loop;
+  SoupSession *http;
+  GCancellable *cancellable;
+  SoupWebsocketConnection *ws;
+  SamtalRoster *roster;
+  SamtalClientMedia *media;
+  State state;
+  char *role;
+  int exit_code;               /* -1 until decided */
+  guint tick_source;
+  guint timeout_source;
+  guint quit_source;
+  gint64 started_us;
+  gint64 last_print_us;
+};
+
+static void finish (SamtalClientSession *s, int code, const char *format, ...) G_GNUC_PRINTF (3, 4);
+
+/* ---- sending ---- */
+
+static void
+send_object (SamtalClientSession *s, JsonBuilder *b)
+{
+  if (s->ws == NULL || soup_websocket_connection_get_state (s->ws) != SOUP_WEBSOCKET_STATE_OPEN)
+    return;
+  g_autoptr (JsonNode) root = json_builder_get_root (b);
+  g_autofree char *text = json_to_string (root, FALSE);
+  soup_websocket_connection_send_text (s->ws, text);
+}
+
+static void
+send_simple (SamtalClientSession *s, const char *type, const char *key, const char *value)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "type");
+  json_builder_add_string_value (b, type);
+  if (key != NULL) {
+    json_builder_set_member_name (b, key);
+    json_builder_add_string_value (b, value);
+  }
+  json_builder_end_object (b);
+  send_object (s, b);
+}
+
+/* ---- statistics and the end ---- */
+
+static void
+print_stats (SamtalClientSession *s, gint64 now_us)
+{
+  gdouble rtt = -1;
+  if (s->media != NULL)
+    g_array_unref (samtal_client_media_sample (s->media, &rtt));
+  g_autoptr (GPtrArray) remotes = samtal_roster_remotes (s->roster);
+  gdouble elapsed = (gdouble) (now_us - s->started_us) / G_USEC_PER_SEC;
+  for (guint i = 0; i < remotes->len; i++) {
+    g_autofree char *line = samtal_roster_stats_line (s->roster, g_ptr_array_index (remotes, i),
+                                                      now_us, rtt, elapsed);
+    fprintf (stdout, "%s\n", line);
+  }
+  fflush (stdout);
+  s->last_print_us = now_us;
+}
+
+static void
+account (SamtalClientSession *s)
+{
+  if (s->media == NULL)
+    return;
+  g_autoptr (GArray) samples = samtal_client_media_sample (s->media, NULL);
+  samtal_roster_account (s->roster, (const SamtalStreamSample *) samples->data, samples->len);
+}
+
+static gboolean
+quit_now (gpointer data)
+{
+  SamtalClientSession *s = data;
+  s->quit_source = 0;
+  g_main_loop_quit (s->loop);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+finish (SamtalClientSession *s, int code, const char *format, ...)
+{
+  if (s->exit_code >= 0)
+    return;
+  va_list args;
+  va_start (args, format);
+  g_autofree char *reason = g_strdup_vprintf (format, args);
+  va_end (args);
+  s->exit_code = code;
+  s->state = DONE;
+  account (s);
+  print_stats (s, g_get_monotonic_time ());
+  fprintf (stderr, "samtal-client: %s\n", reason);
+  g_clear_handle_id (&s->tick_source, g_source_remove);
+  g_clear_handle_id (&s->timeout_source, g_source_remove);
+  g_clear_pointer (&s->media, samtal_client_media_free);
+  if (s->ws != NULL && soup_websocket_connection_get_state (s->ws) == SOUP_WEBSOCKET_STATE_OPEN) {
+    send_simple (s, "leave", NULL, NULL);
+    soup_websocket_connection_close (s->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, "bye");
+    s->quit_source = g_timeout_add (CLOSE_GRACE_MS, quit_now, s);
+  } else {
+    g_cancellable_cancel (s->cancellable);
+    s->quit_source = g_idle_add (quit_now, s);
+  }
+}
+
+static char *
+progress_summary (SamtalClientSession *s)
+{
+  g_autoptr (GPtrArray) remotes = samtal_roster_remotes (s->roster);
+  if (s->state == WAITING || s->state == JOINING || s->state == CONNECTING)
+    return g_strdup ("never admitted to the meeting");
+  if (remotes->len == 0)
+    return g_strdup ("no other admitted participant");
+  GString *text = g_string_new ("decoded ");
+  for (guint i = 0; i < remotes->len; i++) {
+    SamtalRemote *r = g_ptr_array_index (remotes, i);
+    g_string_append_printf (text, "%s%" G_GUINT64_FORMAT " video frames from %s", i ? ", " : "",
+                            r->video_frames, r->participant_id);
+  }
+  return g_string_free (text, FALSE);
+}
+
+static gboolean
+on_timeout (gpointer data)
+{
+  SamtalClientSession *s = data;
+  s->timeout_source = 0;
+  account (s);
+  g_autofree char *summary = progress_summary (s);
+  if (s->options->expect_frames > 0)
+    finish (s, SAMTAL_CLIENT_EXIT_FAILED, "timeout after %u s before %u frames from everyone: %s",
+            s->options->timeout_s, s->options->expect_frames, summary);
+  else
+    finish (s, SAMTAL_CLIENT_EXIT_OK, "ran for %u s: %s", s->options->timeout_s, summary);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_tick (gpointer data)
+{
+  SamtalClientSession *s = data;
+  gint64 now = g_get_monotonic_time ();
+  account (s);
+  if (s->options->expect_frames > 0 && samtal_roster_reached (s->roster, s->options->expect_frames)) {
+    finish (s, SAMTAL_CLIENT_EXIT_OK, "decoded %u video frames from every other participant",
+            s->options->expect_frames);
+    return G_SOURCE_REMOVE;
+  }
+  if (now - s->last_print_us >= (gint64) s->options->stats_interval_ms * 1000) {
+    print_stats (s, now);
+    if (s->media != NULL)
+      samtal_client_media_request_stats (s->media);
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+/* ---- media events (main context) ---- */
+
+static void
+media_description (const char *type, const char *sdp, gpointer data)
+{
+  SamtalClientSession *s = data;
+  send_simple (s, type, "sdp", sdp);
+}
+
+static void
+media_candidate (guint mline, const char *candidate, gpointer data)
+{
+  SamtalClientSession *s = data;
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "type");
+  json_builder_add_string_value (b, "ice");
+  json_builder_set_member_name (b, "candidate");
+  json_builder_add_string_value (b, candidate);
+  json_builder_set_member_name (b, "sdpMLineIndex");
+  json_builder_add_int_value (b, mline);
+  json_builder_end_object (b);
+  send_object (s, b);
+}
+
+static void
+media_failed (const char *reason, gpointer data)
+{
+  SamtalClientSession *s = data;
+  finish (s, SAMTAL_CLIENT_EXIT_FAILED, "%s", reason);
+}
+
+static void
+start_media (SamtalClientSession *s)
+{
+  if (s->media != NULL)
+    return;
+  s->state = ADMITTED;
+  SamtalClientMediaConfig config = { s->options->video, s->options->audio,
+                                     s->options->ice_addresses };
+  SamtalClientMediaEvents events = { media_description, media_candidate, media_failed };
+  g_autoptr (GError) error = NULL;
+  s->media = samtal_client_media_new (&config, &events, s, NULL, &error);
+  if (s->media == NULL || !samtal_client_media_start (s->media, &error))
+    finish (s, SAMTAL_CLIENT_EXIT_FAILED, "cannot start media: %s", error->message);
+  else
+    fprintf (stderr, "samtal-client: admitted; media started\n");
+}
+
+/* ---- incoming messages ---- */
+
+static const char *
+member_string (JsonObject *o, const char *name)
+{
+  JsonNode *n = json_object_get_member (o, name);
+  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (n);
+}
+
+static JsonObject *
+member_object (JsonObject *o, const char *name)
+{
+  JsonNode *n = json_object_get_member (o, name);
+  return n != NULL && JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
+}
+
+static void
+admit_if_waiting (SamtalClientSession *s, JsonObject *participant)
+{
+  const char *id = member_string (participant, "participant_id");
+  if (!s->options->auto_admit || !samtal_role_is_staff (s->role) || id == NULL ||
+      g_strcmp0 (member_string (participant, "state"), "waiting") != 0 ||
+      g_strcmp0 (id, samtal_roster_get_self (s->roster)) == 0)
+    return;
+  fprintf (stderr, "samtal-client: admitting %s\n", id);
+  send_simple (s, "admit", "participant_id", id);
+}
+
+static void
+handle_joined (SamtalClientSession *s, JsonObject *o)
+{
+  const char *self = member_string (o, "participant_id");
+  const char *state = member_string (o, "state");
+  if (self == NULL || state == NULL) {
+    fprintf (stderr, "samtal-client: malformed joined message ignored\n");
+    return;
+  }
+  samtal_roster_set_self (s->roster, self);
+  g_free (s->role);
+  s->role = g_strdup (member_string (o, "role"));
+  if (s->options->auto_admit && !samtal_role_is_staff (s->role))
+    fprintf (stderr, "samtal-client: --auto-admit ignored: role %s cannot admit\n",
+             s->role != NULL ? s->role : "?");
+  JsonNode *list = json_object_get_member (o, "participants");
+  if (list != NULL && JSON_NODE_HOLDS_ARRAY (list)) {
+    JsonArray *array = json_node_get_array (list);
+    for (guint i = 0; i < json_array_get_length (array); i++) {
+      JsonNode *n = json_array_get_element (array, i);
+      if (!JSON_NODE_HOLDS_OBJECT (n))
+        continue;
+      samtal_roster_update_participant (s->roster, json_node_get_object (n));
+      admit_if_waiting (s, json_node_get_object (n));
+    }
+  }
+  fprintf (stderr, "samtal-client: joined as %s (%s)\n", self, state);
+  if (g_strcmp0 (state, "admitted") == 0)
+    start_media (s);
+  else
+    s->state = WAITING;
+}
+
+static void
+handle_presence (SamtalClientSession *s, JsonObject *o)
+{
+  const char *event = member_string (o, "event");
+  JsonObject *p = member_object (o, "participant");
+  if (!samtal_roster_apply_presence (s->roster, event, p)) {
+    fprintf (stderr, "samtal-client: malformed presence message ignored\n");
+    return;
+  }
+  if (g_strcmp0 (event, "joined") == 0)
+    admit_if_waiting (s, p);
+}
+
+static void
+handle_sdp (SamtalClientSession *s, const char *type, JsonObject *o)
+{
+  g_autoptr (GError) error = NULL;
+  if (s->media == NULL) {
+    fprintf (stderr, "samtal-client: %s before admission ignored\n", type);
+    return;
+  }
+  if (g_strcmp0 (type, "offer") == 0 && samtal_roster_set_tracks (
+        s->roster, json_object_get_member (o, "tracks")) < 0)
+    fprintf (stderr, "samtal-client: offer without a tracks array\n");
+  if (!samtal_client_media_set_remote (s->media, type, member_string (o, "sdp"), &error))
+    fprintf (stderr, "samtal-client: %s\n", error->message);
+}
+
+static void
+handle_ice (SamtalClientSession *s, JsonObject *o)
+{
+  JsonNode *index = json_object_get_member (o, "sdpMLineIndex");
+  const char *candidate = member_string (o, "candidate");
+  g_autoptr (GError) error = NULL;
+  if (s->media == NULL || candidate == NULL || index == NULL || !JSON_NODE_HOLDS_VALUE (index) ||
+      json_node_get_value_type (index) != G_TYPE_INT64 || json_node_get_int (index) < 0 ||
+      json_node_get_int (index) > 64) {
+    fprintf (stderr, "samtal-client: malformed or early ice message ignored\n");
+    return;
+  }
+  if (!samtal_client_media_add_candidate (s->media, (guint) json_node_get_int (index), candidate,
+                                          &error))
+    fprintf (stderr, "samtal-client: %s\n", error->message);
+}
+
+static void
+handle_error (SamtalClientSession *s, JsonObject *o)
+{
+  const char *code = member_string (o, "code");
+  const char *message = member_string (o, "message");
+  if (s->state == JOINING)
+    finish (s, SAMTAL_CLIENT_EXIT_REFUSED, "refused by the server: %s (%s)",
+            message != NULL ? message : "no reason given", code != NULL ? code : "error");
+  else
+    fprintf (stderr, "samtal-client: server error %s: %s\n", code != NULL ? code : "?",
+             message != NULL ? message : "");
+}
+
+static void
+handle_end (SamtalClientSession *s, const char *type, JsonObject *o)
+{
+  const char *reason = member_string (o, "reason");
+  int code = s->options->expect_frames > 0 ? SAMTAL_CLIENT_EXIT_ENDED : SAMTAL_CLIENT_EXIT_OK;
+  finish (s, code, "%s: %s", g_strcmp0 (type, "ended") == 0 ? "the meeting ended" : "removed",
+          reason != NULL ? reason : "no reason given");
+}
+
+static void
+dispatch (SamtalClientSession *s, const char *type, JsonObject *o)
+{
+  if (g_strcmp0 (type, "joined") == 0)
+    handle_joined (s, o);
+  else if (g_strcmp0 (type, "admitted") == 0)
+    start_media (s);
+  else if (g_strcmp0 (type, "presence") == 0)
+    handle_presence (s, o);
+  else if (g_strcmp0 (type, "offer") == 0 || g_strcmp0 (type, "answer") == 0)
+    handle_sdp (s, type, o);
+  else if (g_strcmp0 (type, "ice") == 0)
+    handle_ice (s, o);
+  else if (g_strcmp0 (type, "error") == 0)
+    handle_error (s, o);
+  else if (g_strcmp0 (type, "removed") == 0 || g_strcmp0 (type, "ended") == 0)
+    handle_end (s, type, o);
+  else if (g_strcmp0 (type, "pong") != 0)
+    fprintf (stderr, "samtal-client: unknown message type ignored\n");
+}
+
+static void
+on_message (SoupWebsocketConnection *ws, gint kind, GBytes *bytes, gpointer data)
+{
+  SamtalClientSession *s = data;
+  gsize len = 0;
+  const char *text = g_bytes_get_data (bytes, &len);
+  if (s->state == DONE || kind != SOUP_WEBSOCKET_DATA_TEXT || text == NULL ||
+      len > MAX_INCOMING_BYTES)
+    return;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  if (!json_parser_load_from_data (parser, text, (gssize) len, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))) {
+    fprintf (stderr, "samtal-client: a message that is not a JSON object was ignored\n");
+    return;
+  }
+  JsonObject *o = json_node_get_object (json_parser_get_root (parser));
+  const char *type = member_string (o, "type");
+  if (type == NULL) {
+    fprintf (stderr, "samtal-client: a message without type was ignored\n");
+    return;
+  }
+  dispatch (s, type, o);
+}
+
+static void
+on_closed (SoupWebsocketConnection *ws, gpointer data)
+{
+  SamtalClientSession *s = data;
+  const char *reason = soup_websocket_connection_get_close_data (ws);
+  gushort code = soup_websocket_connection_get_close_code (ws);
+  if (s->exit_code < 0) {
+    if (s->state == JOINING)
+      finish (s, SAMTAL_CLIENT_EXIT_REFUSED, "refused by the server: connection closed (%u %s)",
+              code, reason != NULL ? reason : "");
+    else
+      finish (s, SAMTAL_CLIENT_EXIT_FAILED, "the server closed the connection (%u %s)", code,
+              reason != NULL ? reason : "");
+  }
+  g_clear_handle_id (&s->quit_source, g_source_remove);
+  s->quit_source = g_idle_add (quit_now, s);
+}
+
+/* ---- connecting ---- */
+
+static gboolean
+accept_any_certificate (SoupMessage *msg, GTlsCertificate *cert, GTlsCertificateFlags errors,
+                        gpointer data)
+{
+  return TRUE;
+}
+
+static void
+on_connected (GObject *source, GAsyncResult *result, gpointer data)
+{
+  SamtalClientSession *s = data;
+  g_autoptr (GError) error = NULL;
+  SoupWebsocketConnection *ws = soup_session_websocket_connect_finish (SOUP_SESSION (source),
+                                                                       result, &error);
+  if (ws == NULL) {
+    if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      finish (s, SAMTAL_CLIENT_EXIT_FAILED, "cannot connect to %s: %s", s->options->ws_url,
+              error->message);
+    return;
+  }
+  s->ws = ws;
+  soup_websocket_connection_set_max_incoming_payload_size (ws, MAX_INCOMING_BYTES);
+  soup_websocket_connection_set_keepalive_interval (ws, 15);
+  g_signal_connect (ws, "message", G_CALLBACK (on_message), s);
+  g_signal_connect (ws, "closed", G_CALLBACK (on_closed), s);
+  s->state = JOINING;
+  send_simple (s, "join", "token", s->options->token);
+}
+
+void
+samtal_client_session_start (SamtalClientSession *s)
+{
+  s->started_us = g_get_monotonic_time ();
+  s->last_print_us = s->started_us;
+  if (s->options->expect_frames > 0 || s->options->timeout_given)
+    s->timeout_source = g_timeout_add_seconds (s->options->timeout_s, on_timeout, s);
+  s->tick_source = g_timeout_add (TICK_MS, on_tick, s);
+  g_autoptr (SoupMessage) msg = soup_message_new ("GET", s->options->ws_url);
+  if (msg == NULL) {
+    finish (s, SAMTAL_CLIENT_EXIT_USAGE, "not a usable URL: %s", s->options->ws_url);
+    return;
+  }
+  if (s->options->insecure)
+    g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_any_certificate), NULL);
+  soup_session_websocket_connect_async (s->http, msg, NULL, NULL, G_PRIORITY_DEFAULT,
+                                        s->cancellable, on_connected, s);
+}
+
+void
+samtal_client_session_stop (SamtalClientSession *s, const char *reason)
+{
+  account (s);
+  g_autofree char *summary = progress_summary (s);
+  int code = s->options->expect_frames > 0 ? SAMTAL_CLIENT_EXIT_FAILED : SAMTAL_CLIENT_EXIT_OK;
+  finish (s, code, "%s: %s", reason, summary);
+}
+
+int
+samtal_client_session_exit_code (SamtalClientSession *s)
+{
+  return s->exit_code < 0 ? SAMTAL_CLIENT_EXIT_FAILED : s->exit_code;
+}
+
+SamtalClientSession *
+samtal_client_session_new (const SamtalClientOptions *options, GMainLoop *loop)
+{
+  SamtalClientSession *s = g_new0 (SamtalClientSession, 1);
+  s->options = options;
+  s->loop = g_main_loop_ref (loop);
+  s->http = soup_session_new_with_options ("timeout", 30, "idle-timeout", 60, NULL);
+  s->cancellable = g_cancellable_new ();
+  s->roster = samtal_roster_new ();
+  s->exit_code = -1;
+  return s;
+}
+
+void
+samtal_client_session_free (SamtalClientSession *s)
+{
+  if (s == NULL)
+    return;
+  g_cancellable_cancel (s->cancellable);
+  g_clear_handle_id (&s->tick_source, g_source_remove);
+  g_clear_handle_id (&s->timeout_source, g_source_remove);
+  g_clear_handle_id (&s->quit_source, g_source_remove);
+  g_clear_pointer (&s->media, samtal_client_media_free);
+  if (s->ws != NULL) {
+    g_signal_handlers_disconnect_by_data (s->ws, s);
+    g_object_unref (s->ws);
+  }
+  g_object_unref (s->cancellable);
+  g_object_unref (s->http);
+  samtal_roster_free (s->roster);
+  g_free (s->role);
+  g_main_loop_unref (s->loop);
+  g_free (s);
+}
