@@ -1,0 +1,578 @@
+/* relay-peer.c — one participant's webrtcbin and its negotiation.
+ *
+ * The participant offers first (what it sends); the relay answers receive-only. From then on only
+ * the relay offers, whenever the set of forwarded tracks changes, and never while an offer is
+ * out: changes are queued in needs_offer until the answer is applied. webrtcbin's signals and
+ * promise callbacks run on GStreamer threads; they only link pads (pad-added) or copy data and
+ * hop to the main context with samtal_relay_invoke(), where the participant is looked up again.
+ */
+#include "relay/relay-private.h"
+#include "relay/relay-sdp.h"
+
+#include <string.h>
+
+#define MAX_MLINE_INDEX 64
+
+/* ---- data carried from streaming threads to the main context ---- */
+
+typedef struct {
+  guint mline;
+  char *candidate;
+} CandidateMsg;
+
+static void
+candidate_msg_free (CandidateMsg *m)
+{
+  g_free (m->candidate);
+  g_free (m);
+}
+
+typedef struct {
+  char *mid;
+  GstCaps *caps;
+} LiveMsg;
+
+static void
+live_msg_free (LiveMsg *m)
+{
+  g_free (m->mid);
+  if (m->caps != NULL)
+    gst_caps_unref (m->caps);
+  g_free (m);
+}
+
+/* A promise callback's user data: the tag, plus the SDP that is being set locally. */
+typedef struct {
+  SamtalRelayTag *tag;
+  GstElement *webrtc;
+  GstWebRTCSDPType type;
+  char *sdp;
+} PromiseCtx;
+
+static PromiseCtx *
+promise_ctx_new (SamtalRelayTag *tag, GstElement *webrtc, GstWebRTCSDPType type, char *sdp)
+{
+  PromiseCtx *c = g_new0 (PromiseCtx, 1);
+  c->tag = samtal_relay_tag_ref (tag);
+  c->webrtc = webrtc ? gst_object_ref (webrtc) : NULL;
+  c->type = type;
+  c->sdp = sdp;
+  return c;
+}
+
+static void
+promise_ctx_free (gpointer ptr)
+{
+  PromiseCtx *c = ptr;
+  samtal_relay_tag_unref (c->tag);
+  if (c->webrtc != NULL)
+    gst_object_unref (c->webrtc);
+  g_free (c->sdp);
+  g_free (c);
+}
+
+/* ---- main-context handlers ---- */
+
+static void
+main_fail (SamtalRelayParticipant *p, gpointer data)
+{
+  samtal_relay_fail_participant (p, data);
+}
+
+static void
+fail_later (SamtalRelayTag *tag, const char *reason)
+{
+  samtal_relay_invoke (tag, main_fail, g_strdup (reason), g_free);
+}
+
+static void
+main_negotiation_needed (SamtalRelayParticipant *p, gpointer data)
+{
+  if (p->ready)   /* before the participant's own offer this is webrtcbin's early call: ignored */
+    samtal_relay_peer_request_offer (p);
+}
+
+static void
+main_local_candidate (SamtalRelayParticipant *p, gpointer data)
+{
+  CandidateMsg *m = data;
+  SamtalRelay *relay = p->room->relay;
+  if (relay->events.local_candidate != NULL)
+    relay->events.local_candidate (p->room->id, p->id, m->mline, m->candidate, relay->user_data);
+}
+
+static void
+main_publication_live (SamtalRelayParticipant *p, gpointer data)
+{
+  LiveMsg *m = data;
+  for (guint i = 0; i < p->publications->len; i++) {
+    SamtalRelayPublication *pub = g_ptr_array_index (p->publications, i);
+    if (g_str_equal (pub->mid, m->mid) && pub->caps == NULL && m->caps != NULL) {
+      pub->caps = gst_caps_ref (m->caps);
+      samtal_relay_room_publication_live (pub);
+      return;
+    }
+  }
+}
+
+static const char *
+connection_state_name (GstWebRTCPeerConnectionState s)
+{
+  switch (s) {
+  case GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTING: return "connecting";
+  case GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED: return "connected";
+  case GST_WEBRTC_PEER_CONNECTION_STATE_FAILED: return "failed";
+  case GST_WEBRTC_PEER_CONNECTION_STATE_CLOSED: return "closed";
+  default: return NULL;
+  }
+}
+
+static void
+main_connection_state (SamtalRelayParticipant *p, gpointer data)
+{
+  GstWebRTCPeerConnectionState s = GPOINTER_TO_INT (data);
+  SamtalRelay *relay = p->room->relay;
+  const char *name = connection_state_name (s);
+  SamtalRelayTag *tag = samtal_relay_tag_ref (p->tag);
+
+  if (name != NULL && relay->events.connection_state != NULL)
+    relay->events.connection_state (p->room->id, p->id, name, relay->user_data);
+  /* The callback may have removed p: look it up again before failing it. */
+  if (s == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED)
+    fail_later (tag, "connection failed (ICE or DTLS)");
+  samtal_relay_tag_unref (tag);
+}
+
+static SamtalRelayTrack *
+track_map (SamtalRelayParticipant *p, const GstSDPMessage *sdp, guint *n_out)
+{
+  SamtalRelayTrack *tracks = g_new0 (SamtalRelayTrack, p->subscriptions->len + 1);
+  guint n = 0;
+
+  for (guint i = 0; i < p->subscriptions->len; i++) {
+    SamtalRelaySubscription *sub = g_ptr_array_index (p->subscriptions, i);
+    g_autofree char *mid = NULL;
+    guint mline = G_MAXUINT;
+    if (sub->trans == NULL)
+      continue;
+    g_object_get (sub->trans, "mid", &mid, "mlineindex", &mline, NULL);
+    if (mid == NULL && sdp != NULL && mline < gst_sdp_message_medias_len (sdp))
+      mid = g_strdup (gst_sdp_media_get_attribute_val (gst_sdp_message_get_media (sdp, mline),
+                                                       "mid"));
+    if (mid == NULL)
+      continue;
+    tracks[n].mid = g_steal_pointer (&mid);
+    tracks[n].source_participant_id = g_strdup (sub->pub->owner->id);
+    tracks[n].kind = g_strdup (sub->pub->kind);
+    n++;
+  }
+  *n_out = n;
+  return tracks;
+}
+
+static void
+tracks_free (SamtalRelayTrack *tracks, guint n)
+{
+  for (guint i = 0; i < n; i++) {
+    g_free (tracks[i].mid);
+    g_free (tracks[i].source_participant_id);
+    g_free (tracks[i].kind);
+  }
+  g_free (tracks);
+}
+
+static void maybe_offer (SamtalRelayParticipant *p);
+
+static void
+main_local_description_set (SamtalRelayParticipant *p, gpointer data)
+{
+  PromiseCtx *c = data;
+  SamtalRelay *relay = p->room->relay;
+  g_autoptr (GstSDPMessage) sdp = NULL;
+  SamtalRelayTrack *tracks = NULL;
+  guint n = 0;
+  g_autofree char *room_id = g_strdup (p->room->id);
+  g_autofree char *pid = g_strdup (p->id);
+
+  if (c->type == GST_WEBRTC_SDP_TYPE_ANSWER) {
+    p->neg = SAMTAL_NEG_STABLE;
+    p->ready = TRUE;
+  } else {
+    gst_sdp_message_new_from_text (c->sdp, &sdp);
+    p->offered_media = sdp ? gst_sdp_message_medias_len (sdp) : 0;
+    p->offer_sent = TRUE;
+    tracks = track_map (p, sdp, &n);
+  }
+  if (relay->events.local_description != NULL)
+    relay->events.local_description (room_id, pid,
+                                     c->type == GST_WEBRTC_SDP_TYPE_ANSWER ? "answer" : "offer",
+                                     c->sdp, tracks, n, relay->user_data);
+  tracks_free (tracks, n);
+  if (c->type != GST_WEBRTC_SDP_TYPE_ANSWER)
+    return;
+  /* The callback may have removed p: look it up again before subscribing it to the others. */
+  SamtalRelayRoom *room = g_hash_table_lookup (relay->rooms, room_id);
+  SamtalRelayParticipant *again = room ? g_hash_table_lookup (room->participants, pid) : NULL;
+  if (again == p && again->tag == c->tag)
+    samtal_relay_room_subscribe_all (p);
+}
+
+static void
+main_answer_applied (SamtalRelayParticipant *p, gpointer data)
+{
+  p->neg = SAMTAL_NEG_STABLE;
+  maybe_offer (p);
+}
+
+/* ---- streaming-thread callbacks: copy, link, hop ---- */
+
+static gboolean
+reply_failed (GstPromise *promise, SamtalRelayTag *tag, const char *what)
+{
+  GstPromiseResult r = gst_promise_wait (promise);
+  const GstStructure *reply = r == GST_PROMISE_RESULT_REPLIED ? gst_promise_get_reply (promise)
+                                                              : NULL;
+  g_autoptr (GError) err = NULL;
+
+  if (r != GST_PROMISE_RESULT_REPLIED) {
+    g_autofree char *reason = g_strdup_printf ("%s: no reply", what);
+    fail_later (tag, reason);
+    return TRUE;
+  }
+  if (reply != NULL && gst_structure_has_field (reply, "error")) {
+    gst_structure_get (reply, "error", G_TYPE_ERROR, &err, NULL);
+    g_autofree char *reason = g_strdup_printf ("%s: %s", what, err ? err->message : "error");
+    fail_later (tag, reason);
+    return TRUE;
+  }
+  return FALSE;
+}
+
+static void
+on_local_set (GstPromise *promise, gpointer user_data)
+{
+  PromiseCtx *c = user_data;
+  if (!reply_failed (promise, c->tag, "setting the local description"))
+    samtal_relay_invoke (c->tag, main_local_description_set,
+                         promise_ctx_new (c->tag, NULL, c->type, g_strdup (c->sdp)), promise_ctx_free);
+  gst_promise_unref (promise);
+}
+
+/* Applies a description webrtcbin created (offer or answer) as the local one. */
+static void
+on_created (GstPromise *promise, gpointer user_data)
+{
+  PromiseCtx *c = user_data;
+  const char *field = c->type == GST_WEBRTC_SDP_TYPE_OFFER ? "offer" : "answer";
+  GstWebRTCSessionDescription *desc = NULL;
+
+  if (reply_failed (promise, c->tag, "creating a description")) {
+    gst_promise_unref (promise);
+    return;
+  }
+  gst_structure_get (gst_promise_get_reply (promise), field,
+                     GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &desc, NULL);
+  gst_promise_unref (promise);
+  if (desc == NULL) {
+    fail_later (c->tag, "webrtcbin created no description");
+    return;
+  }
+  char *text = gst_sdp_message_as_text (desc->sdp);
+  GstPromise *set = gst_promise_new_with_change_func (
+      on_local_set, promise_ctx_new (c->tag, NULL, c->type, text), promise_ctx_free);
+  g_signal_emit_by_name (c->webrtc, "set-local-description", desc, set);
+  gst_webrtc_session_description_free (desc);
+}
+
+/* The participant's offer is applied: receive only (set per transceiver), then answer. */
+static void
+on_offer_applied (GstPromise *promise, gpointer user_data)
+{
+  PromiseCtx *c = user_data;
+  g_autoptr (GArray) transceivers = NULL;
+
+  if (reply_failed (promise, c->tag, "applying the offer")) {
+    gst_promise_unref (promise);
+    return;
+  }
+  gst_promise_unref (promise);
+  g_signal_emit_by_name (c->webrtc, "get-transceivers", &transceivers);
+  for (guint i = 0; transceivers != NULL && i < transceivers->len; i++)
+    g_object_set (g_array_index (transceivers, GstWebRTCRTPTransceiver *, i),
+                  "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, "do-nack", TRUE,
+                  NULL);
+  GstPromise *answer = gst_promise_new_with_change_func (
+      on_created, promise_ctx_new (c->tag, c->webrtc, GST_WEBRTC_SDP_TYPE_ANSWER, NULL),
+      promise_ctx_free);
+  g_signal_emit_by_name (c->webrtc, "create-answer", NULL, answer);
+}
+
+static void
+on_answer_applied (GstPromise *promise, gpointer user_data)
+{
+  PromiseCtx *c = user_data;
+  if (!reply_failed (promise, c->tag, "applying the answer"))
+    samtal_relay_invoke (c->tag, main_answer_applied, NULL, NULL);
+  gst_promise_unref (promise);
+}
+
+static void
+on_negotiation_needed (GstElement *webrtc, gpointer user_data)
+{
+  samtal_relay_invoke (user_data, main_negotiation_needed, NULL, NULL);
+}
+
+static void
+on_ice_candidate (GstElement *webrtc, guint mline, const char *candidate, gpointer user_data)
+{
+  CandidateMsg *m = g_new0 (CandidateMsg, 1);
+  m->mline = mline;
+  m->candidate = g_strdup (candidate ? candidate : "");
+  samtal_relay_invoke (user_data, main_local_candidate, m, (GDestroyNotify) candidate_msg_free);
+}
+
+static void
+on_gathering_state (GstElement *webrtc, GParamSpec *pspec, gpointer user_data)
+{
+  GstWebRTCICEGatheringState s;
+  g_object_get (webrtc, "ice-gathering-state", &s, NULL);
+  if (s == GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE)
+    on_ice_candidate (webrtc, 0, "", user_data);
+}
+
+static void
+on_connection_state (GstElement *webrtc, GParamSpec *pspec, gpointer user_data)
+{
+  GstWebRTCPeerConnectionState s;
+  g_object_get (webrtc, "connection-state", &s, NULL);
+  samtal_relay_invoke (user_data, main_connection_state, GINT_TO_POINTER (s), NULL);
+}
+
+static void
+on_ice_connection_state (GstElement *webrtc, GParamSpec *pspec, gpointer user_data)
+{
+  GstWebRTCICEConnectionState s;
+  g_object_get (webrtc, "ice-connection-state", &s, NULL);
+  if (s == GST_WEBRTC_ICE_CONNECTION_STATE_FAILED)
+    fail_later (user_data, "ICE failed");
+}
+
+/* Streaming thread, first packet in hand: link to the tee made for this mid right here (handing
+ * the link to the main loop would let that packet meet an unlinked pad). */
+static void
+on_pad_added (GstElement *webrtc, GstPad *pad, gpointer user_data)
+{
+  SamtalRelayTag *tag = user_data;
+  g_autoptr (GstWebRTCRTPTransceiver) trans = NULL;
+  g_autofree char *mid = NULL;
+  g_autoptr (GstElement) tee = NULL;
+
+  if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC)
+    return;
+  g_object_get (pad, "transceiver", &trans, NULL);
+  if (trans != NULL)
+    g_object_get (trans, "mid", &mid, NULL);
+  g_mutex_lock (&tag->lock);
+  tee = mid ? g_hash_table_lookup (tag->tees, mid) : NULL;
+  if (tee != NULL)
+    gst_object_ref (tee);
+  g_mutex_unlock (&tag->lock);
+  if (tee == NULL) {
+    fail_later (tag, "received a track that was not offered");
+    return;
+  }
+  g_autoptr (GstPad) sink = gst_element_get_static_pad (tee, "sink");
+  if (gst_pad_link (pad, sink) != GST_PAD_LINK_OK) {
+    fail_later (tag, "cannot link a received track");
+    return;
+  }
+  LiveMsg *m = g_new0 (LiveMsg, 1);
+  m->mid = g_steal_pointer (&mid);
+  m->caps = gst_pad_get_current_caps (pad);
+  if (m->caps == NULL)
+    m->caps = gst_pad_query_caps (pad, NULL);
+  samtal_relay_invoke (tag, main_publication_live, m, (GDestroyNotify) live_msg_free);
+}
+
+/* ---- the participant ---- */
+
+static void
+connect_tagged (SamtalRelayParticipant *p, const char *signal, GCallback cb)
+{
+  g_signal_connect_data (p->webrtc, signal, cb, samtal_relay_tag_ref (p->tag),
+                         (GClosureNotify) (void (*) (void)) samtal_relay_tag_unref, 0);
+}
+
+static void
+configure_ice (SamtalRelayParticipant *p)
+{
+  SamtalRelay *relay = p->room->relay;
+  g_autoptr (GObject) ice = NULL;
+
+  if (relay->stun_server != NULL)
+    g_object_set (p->webrtc, "stun-server", relay->stun_server, NULL);
+  if (relay->turn_server != NULL)
+    g_object_set (p->webrtc, "turn-server", relay->turn_server, NULL);
+  g_object_get (p->webrtc, "ice-agent", &ice, NULL);
+  for (guint i = 0; ice != NULL && relay->ice_addresses && relay->ice_addresses[i]; i++) {
+    gboolean ok = FALSE;
+    g_signal_emit_by_name (ice, "add-local-ip-address", relay->ice_addresses[i], &ok);
+    if (!ok)
+      g_warning ("relay: ICE cannot use local address %s", relay->ice_addresses[i]);
+  }
+}
+
+SamtalRelayParticipant *
+samtal_relay_peer_new (SamtalRelayRoom *room, const char *id, GError **error)
+{
+  SamtalRelayParticipant *p = g_new0 (SamtalRelayParticipant, 1);
+  SamtalRelayTag *tag = g_new0 (SamtalRelayTag, 1);
+
+  tag->ref = 1;
+  tag->link = samtal_relay_link_ref (room->relay->link);
+  tag->room_id = g_strdup (room->id);
+  tag->participant_id = g_strdup (id);
+  tag->serial = room->relay->next_serial++;
+  g_mutex_init (&tag->lock);
+  tag->tees = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, gst_object_unref);
+
+  p->room = room;
+  p->id = g_strdup (id);
+  p->tag = tag;
+  p->publications = g_ptr_array_new ();
+  p->subscriptions = g_ptr_array_new ();
+  p->webrtc = gst_element_factory_make ("webrtcbin", NULL);
+  if (p->webrtc == NULL) {
+    g_set_error (error, SAMTAL_RELAY_ERROR, SAMTAL_RELAY_ERROR_INTERNAL, "no webrtcbin");
+    samtal_relay_peer_free (p);
+    return NULL;
+  }
+  gst_object_ref_sink (p->webrtc);
+  g_object_set (p->webrtc, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, "latency", 0,
+                NULL);
+  g_object_set_data_full (G_OBJECT (p->webrtc), "samtal-participant", g_strdup (id), g_free);
+  configure_ice (p);
+  connect_tagged (p, "on-negotiation-needed", G_CALLBACK (on_negotiation_needed));
+  connect_tagged (p, "on-ice-candidate", G_CALLBACK (on_ice_candidate));
+  connect_tagged (p, "pad-added", G_CALLBACK (on_pad_added));
+  connect_tagged (p, "notify::ice-gathering-state", G_CALLBACK (on_gathering_state));
+  connect_tagged (p, "notify::connection-state", G_CALLBACK (on_connection_state));
+  connect_tagged (p, "notify::ice-connection-state", G_CALLBACK (on_ice_connection_state));
+  gst_bin_add (GST_BIN (room->pipeline), p->webrtc);
+  if (!gst_element_sync_state_with_parent (p->webrtc)) {
+    g_set_error (error, SAMTAL_RELAY_ERROR, SAMTAL_RELAY_ERROR_INTERNAL,
+                 "participant %s: webrtcbin does not start", id);
+    gst_element_set_state (p->webrtc, GST_STATE_NULL);
+    samtal_relay_peer_free (p);
+    return NULL;
+  }
+  return p;
+}
+
+/* Frees p; its webrtcbin must be stopped already (samtal_relay_room_unlink_participant). */
+void
+samtal_relay_peer_free (SamtalRelayParticipant *p)
+{
+  if (p->webrtc != NULL) {
+    gst_element_set_state (p->webrtc, GST_STATE_NULL);
+    g_signal_handlers_disconnect_matched (p->webrtc, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL,
+                                          p->tag);
+    if (GST_OBJECT_PARENT (p->webrtc) != NULL)
+      gst_bin_remove (GST_BIN (GST_OBJECT_PARENT (p->webrtc)), p->webrtc);
+    gst_object_unref (p->webrtc);
+  }
+  g_ptr_array_unref (p->publications);
+  g_ptr_array_unref (p->subscriptions);
+  samtal_relay_tag_unref (p->tag);
+  g_free (p->id);
+  g_free (p);
+}
+
+gboolean
+samtal_relay_peer_set_offer (SamtalRelayParticipant *p, const char *sdp, GError **error)
+{
+  g_autoptr (GstSDPMessage) msg = NULL;
+  g_autoptr (GPtrArray) sent = NULL;
+
+  if (p->neg != SAMTAL_NEG_AWAIT_OFFER) {
+    g_set_error (error, SAMTAL_RELAY_ERROR, SAMTAL_RELAY_ERROR_WRONG_STATE,
+                 "only the first offer comes from the participant; the relay offers after that");
+    return FALSE;
+  }
+  if (!samtal_relay_sdp_check_offer (sdp, &msg, &sent, error))
+    return FALSE;
+  for (guint i = 0; i < sent->len; i++) {
+    SamtalRelaySdpMedia *m = g_ptr_array_index (sent, i);
+    samtal_relay_room_add_publication (p, m->mid, m->kind);
+  }
+  p->neg = SAMTAL_NEG_ANSWERING;
+  GstWebRTCSessionDescription *desc =
+      gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_OFFER, g_steal_pointer (&msg));
+  GstPromise *promise = gst_promise_new_with_change_func (
+      on_offer_applied, promise_ctx_new (p->tag, p->webrtc, GST_WEBRTC_SDP_TYPE_OFFER, NULL),
+      promise_ctx_free);
+  g_signal_emit_by_name (p->webrtc, "set-remote-description", desc, promise);
+  gst_webrtc_session_description_free (desc);
+  return TRUE;
+}
+
+gboolean
+samtal_relay_peer_set_answer (SamtalRelayParticipant *p, const char *sdp, GError **error)
+{
+  g_autoptr (GstSDPMessage) msg = NULL;
+
+  if (p->neg != SAMTAL_NEG_OFFERING || !p->offer_sent) {
+    g_set_error (error, SAMTAL_RELAY_ERROR, SAMTAL_RELAY_ERROR_WRONG_STATE,
+                 "no relay offer is waiting for an answer");
+    return FALSE;
+  }
+  if (!samtal_relay_sdp_check_answer (sdp, p->offered_media, &msg, error))
+    return FALSE;
+  p->offer_sent = FALSE;
+  GstWebRTCSessionDescription *desc =
+      gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_ANSWER, g_steal_pointer (&msg));
+  GstPromise *promise = gst_promise_new_with_change_func (
+      on_answer_applied, promise_ctx_new (p->tag, p->webrtc, GST_WEBRTC_SDP_TYPE_ANSWER, NULL),
+      promise_ctx_free);
+  g_signal_emit_by_name (p->webrtc, "set-remote-description", desc, promise);
+  gst_webrtc_session_description_free (desc);
+  return TRUE;
+}
+
+gboolean
+samtal_relay_peer_add_candidate (SamtalRelayParticipant *p, guint mline, const char *candidate,
+                                 GError **error)
+{
+  const char *line = samtal_relay_candidate_check (candidate, error);
+  if (line == NULL)
+    return FALSE;
+  if (mline >= MAX_MLINE_INDEX) {
+    g_set_error (error, SAMTAL_RELAY_ERROR, SAMTAL_RELAY_ERROR_BAD_CANDIDATE,
+                 "m-line index %u out of range", mline);
+    return FALSE;
+  }
+  if (*line == '\0')
+    return TRUE;   /* end of candidates: nothing for webrtcbin to do */
+  g_signal_emit_by_name (p->webrtc, "add-ice-candidate", mline, line);
+  return TRUE;
+}
+
+static void
+maybe_offer (SamtalRelayParticipant *p)
+{
+  if (!p->ready || p->neg != SAMTAL_NEG_STABLE || !p->needs_offer)
+    return;
+  p->needs_offer = FALSE;
+  p->neg = SAMTAL_NEG_OFFERING;
+  GstPromise *promise = gst_promise_new_with_change_func (
+      on_created, promise_ctx_new (p->tag, p->webrtc, GST_WEBRTC_SDP_TYPE_OFFER, NULL),
+      promise_ctx_free);
+  g_signal_emit_by_name (p->webrtc, "create-offer", NULL, promise);
+}
+
+void
+samtal_relay_peer_request_offer (SamtalRelayParticipant *p)
+{
+  p->needs_offer = TRUE;
+  maybe_offer (p);
+}

@@ -1,0 +1,148 @@
+/* relay-private.h — the relay's internal objects, shared by relay.c (public calls, event
+ * marshalling), relay-room.c (one pipeline per room, forwarding branches) and relay-peer.c (one
+ * webrtcbin per participant, negotiation). Everything here lives on the relay's main context,
+ * except SamtalRelayLink and SamtalRelayTag, which GStreamer's streaming threads may hold.
+ */
+#pragma once
+
+#ifndef GST_USE_UNSTABLE_API
+#define GST_USE_UNSTABLE_API 1
+#endif
+#include <gst/gst.h>
+#include <gst/webrtc/webrtc.h>
+
+#include "relay/relay.h"
+
+G_BEGIN_DECLS
+
+#define SAMTAL_RELAY_DEFAULT_MAX_PARTICIPANTS 6
+#define SAMTAL_RELAY_QUEUE_MAX_BUFFERS 256  /* per forwarding branch; leaky, so a slow leg drops */
+
+/* Outlives the relay while streaming threads still hold it; alive is read/written on the main
+ * context only. forwarded is updated atomically by pad probes. */
+typedef struct {
+  gint ref;
+  gboolean alive;
+  SamtalRelay *relay;
+  GMainContext *context;   /* ref */
+  guint64 forwarded;
+} SamtalRelayLink;
+
+/* What a participant's signal handlers and promises carry to find it again on the main context:
+ * its ids plus a serial (the same participant id may be added again). tees maps a receiving mid
+ * to its tee; it is filled on the main context before the offer is applied and read in pad-added. */
+typedef struct {
+  gint ref;
+  SamtalRelayLink *link;
+  char *room_id;
+  char *participant_id;
+  guint serial;
+  GMutex lock;
+  GHashTable *tees;    /* mid → GstElement (ref) */
+} SamtalRelayTag;
+
+typedef struct _SamtalRelayRoom SamtalRelayRoom;
+typedef struct _SamtalRelayParticipant SamtalRelayParticipant;
+
+typedef enum {
+  SAMTAL_NEG_AWAIT_OFFER,  /* nothing yet; webrtcbin's early negotiation-needed is ignored */
+  SAMTAL_NEG_ANSWERING,    /* the participant's offer is being applied and answered */
+  SAMTAL_NEG_STABLE,
+  SAMTAL_NEG_OFFERING,     /* the relay's offer is out; waiting for the answer */
+} SamtalNegState;
+
+/* One received track of a participant, fanned out through a tee. caps is NULL until the
+ * webrtcbin src pad appeared (the track is "live" only then). */
+typedef struct {
+  SamtalRelayParticipant *owner;
+  char *mid;
+  char *kind;
+  GstElement *tee;
+  GstCaps *caps;
+} SamtalRelayPublication;
+
+/* One forwarded track: publication's tee → queue → capsfilter → subscriber's webrtcbin sink pad. */
+typedef struct {
+  SamtalRelayParticipant *subscriber;
+  SamtalRelayPublication *pub;
+  GstElement *queue;
+  GstElement *capsfilter;
+  GstPad *tee_pad;
+  GstPad *sink_pad;
+  GstWebRTCRTPTransceiver *trans;
+} SamtalRelaySubscription;
+
+struct _SamtalRelayParticipant {
+  SamtalRelayRoom *room;
+  char *id;
+  SamtalRelayTag *tag;
+  GstElement *webrtc;
+  SamtalNegState neg;
+  gboolean ready;          /* answered its first offer: may receive others' tracks */
+  gboolean needs_offer;
+  gboolean offer_sent;     /* the relay's offer went out and no answer came yet */
+  guint offered_media;     /* m-lines in the relay's last offer */
+  guint next_sink;         /* next sink_%u index to request */
+  GPtrArray *publications; /* SamtalRelayPublication */
+  GPtrArray *subscriptions;/* SamtalRelaySubscription */
+};
+
+struct _SamtalRelayRoom {
+  SamtalRelay *relay;
+  char *id;
+  GstElement *pipeline;
+  GSource *bus_source;
+  GHashTable *participants; /* id → SamtalRelayParticipant */
+};
+
+struct _SamtalRelay {
+  char **ice_addresses;
+  char *stun_server;
+  char *turn_server;
+  guint max_participants;
+  SamtalRelayEvents events;
+  gpointer user_data;
+  GMainContext *context;
+  GHashTable *rooms;        /* id → SamtalRelayRoom */
+  SamtalRelayLink *link;
+  guint next_serial;
+};
+
+/* relay.c */
+SamtalRelayLink *samtal_relay_link_ref (SamtalRelayLink *link);
+void samtal_relay_link_unref (SamtalRelayLink *link);
+SamtalRelayTag *samtal_relay_tag_ref (SamtalRelayTag *tag);
+void samtal_relay_tag_unref (SamtalRelayTag *tag);
+/* Runs func(participant, data) on the relay's context if the tagged participant still exists;
+ * data is freed with free_data either way. Safe from any thread. */
+typedef void (*SamtalRelayPeerFunc) (SamtalRelayParticipant *p, gpointer data);
+void samtal_relay_invoke (SamtalRelayTag *tag, SamtalRelayPeerFunc func, gpointer data,
+                          GDestroyNotify free_data);
+/* Removes p from its room and reports participant_failed (p is freed). */
+void samtal_relay_fail_participant (SamtalRelayParticipant *p, const char *reason);
+
+/* relay-room.c */
+SamtalRelayRoom *samtal_relay_room_new (SamtalRelay *relay, const char *id, GError **error);
+void samtal_relay_room_free (SamtalRelayRoom *room);
+SamtalRelayPublication *samtal_relay_room_add_publication (SamtalRelayParticipant *p,
+                                                           const char *mid, const char *kind);
+/* A publication got its caps: subscribe every ready participant of the room to it. */
+void samtal_relay_room_publication_live (SamtalRelayPublication *pub);
+/* p became ready: subscribe it to every live publication of the others. */
+void samtal_relay_room_subscribe_all (SamtalRelayParticipant *p);
+/* Tears down everything p publishes (renegotiating its subscribers) and everything it receives. */
+void samtal_relay_room_unlink_participant (SamtalRelayParticipant *p);
+char **samtal_relay_room_list_factories (SamtalRelayRoom *room);
+
+/* relay-peer.c */
+SamtalRelayParticipant *samtal_relay_peer_new (SamtalRelayRoom *room, const char *id,
+                                               GError **error);
+void samtal_relay_peer_free (SamtalRelayParticipant *p);
+gboolean samtal_relay_peer_set_offer (SamtalRelayParticipant *p, const char *sdp, GError **error);
+gboolean samtal_relay_peer_set_answer (SamtalRelayParticipant *p, const char *sdp, GError **error);
+gboolean samtal_relay_peer_add_candidate (SamtalRelayParticipant *p, guint mline,
+                                          const char *candidate, GError **error);
+/* Marks that p's forwarded tracks changed; offers as soon as the signaling state is stable. */
+void samtal_relay_peer_request_offer (SamtalRelayParticipant *p);
+
+G_END_DECLS

@@ -1,0 +1,370 @@
+/* relay-room.c — one GstPipeline per room and the forwarding between its participants.
+ *
+ * A publication is one track a participant sends: its webrtcbin src pad → tee (created here, on
+ * the main context, before the offer is applied, so pad-added only links). A subscription
+ * forwards one publication to one other participant: tee → queue (leaky) → capsfilter (generic
+ * RTP caps, no ssrc/msid) → a sink pad of the subscriber's webrtcbin. Order matters (see
+ * shared/notes/webrtcbin-relay.md): the branch is linked to the subscriber and brought to PLAYING
+ * before the tee's new src pad is linked, else the tee sees FLUSHING and stops the publisher for
+ * everyone. No element ever decodes or encodes: keyframe requests travel upstream through the tee
+ * as force-key-unit events and leave the publisher's webrtcbin as PLI/FIR.
+ */
+#include "relay/relay-private.h"
+
+#include <string.h>
+
+/* Finds the participant an element belongs to (its webrtcbin, tee or branch carry the id). */
+static SamtalRelayParticipant *
+owner_of (SamtalRelayRoom *room, GstObject *obj)
+{
+  for (GstObject *o = obj; o != NULL; o = GST_OBJECT_PARENT (o)) {
+    const char *id = g_object_get_data (G_OBJECT (o), "samtal-participant");
+    if (id != NULL)
+      return g_hash_table_lookup (room->participants, id);
+  }
+  return NULL;
+}
+
+static gboolean
+on_bus_message (GstBus *bus, GstMessage *msg, gpointer user_data)
+{
+  SamtalRelayRoom *room = user_data;
+
+  if (GST_MESSAGE_TYPE (msg) != GST_MESSAGE_ERROR)
+    return G_SOURCE_CONTINUE;
+  g_autoptr (GError) err = NULL;
+  g_autofree char *dbg = NULL;
+  gst_message_parse_error (msg, &err, &dbg);
+  SamtalRelayParticipant *p = owner_of (room, GST_MESSAGE_SRC (msg));
+  if (p == NULL) {
+    g_warning ("relay: room %s: error from %s: %s", room->id, GST_MESSAGE_SRC_NAME (msg),
+               err->message);
+    return G_SOURCE_CONTINUE;
+  }
+  g_autofree char *reason = g_strdup_printf ("media error: %s", err->message);
+  samtal_relay_fail_participant (p, reason);   /* may not touch room afterwards: it lives on */
+  return G_SOURCE_CONTINUE;
+}
+
+SamtalRelayRoom *
+samtal_relay_room_new (SamtalRelay *relay, const char *id, GError **error)
+{
+  SamtalRelayRoom *room = g_new0 (SamtalRelayRoom, 1);
+  g_autofree char *name = g_strdup_printf ("room-%s", id);
+
+  room->relay = relay;
+  room->id = g_strdup (id);
+  room->participants = g_hash_table_new (g_str_hash, g_str_equal);
+  room->pipeline = gst_pipeline_new (name);
+  g_autoptr (GstBus) bus = gst_pipeline_get_bus (GST_PIPELINE (room->pipeline));
+  room->bus_source = gst_bus_create_watch (bus);
+  g_source_set_callback (room->bus_source, (GSourceFunc) (void (*) (void)) on_bus_message, room, NULL);
+  g_source_attach (room->bus_source, relay->context);
+  if (gst_element_set_state (room->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+    g_set_error (error, SAMTAL_RELAY_ERROR, SAMTAL_RELAY_ERROR_INTERNAL,
+                 "room %s: pipeline does not start", id);
+    samtal_relay_room_free (room);
+    return NULL;
+  }
+  return room;
+}
+
+void
+samtal_relay_room_free (SamtalRelayRoom *room)
+{
+  GHashTableIter it;
+  gpointer value;
+
+  /* Tear participants down one by one, each unlinked before its webrtcbin stops. */
+  while (g_hash_table_size (room->participants) > 0) {
+    g_hash_table_iter_init (&it, room->participants);
+    g_hash_table_iter_next (&it, NULL, &value);
+    SamtalRelayParticipant *p = value;
+    g_hash_table_steal (room->participants, p->id);
+    samtal_relay_room_unlink_participant (p);
+    samtal_relay_peer_free (p);
+  }
+  g_source_destroy (room->bus_source);
+  g_source_unref (room->bus_source);
+  gst_element_set_state (room->pipeline, GST_STATE_NULL);
+  gst_object_unref (room->pipeline);
+  g_hash_table_unref (room->participants);
+  g_free (room->id);
+  g_free (room);
+}
+
+static void
+tag_element (GstElement *e, SamtalRelayParticipant *p)
+{
+  g_object_set_data_full (G_OBJECT (e), "samtal-participant", g_strdup (p->id), g_free);
+}
+
+SamtalRelayPublication *
+samtal_relay_room_add_publication (SamtalRelayParticipant *p, const char *mid, const char *kind)
+{
+  SamtalRelayPublication *pub = g_new0 (SamtalRelayPublication, 1);
+
+  pub->owner = p;
+  pub->mid = g_strdup (mid);
+  pub->kind = g_strdup (kind);
+  pub->tee = gst_element_factory_make ("tee", NULL);
+  g_object_set (pub->tee, "allow-not-linked", TRUE, NULL);
+  tag_element (pub->tee, p);
+  gst_bin_add (GST_BIN (p->room->pipeline), gst_object_ref (pub->tee));
+  gst_element_sync_state_with_parent (pub->tee);
+  g_ptr_array_add (p->publications, pub);
+
+  g_mutex_lock (&p->tag->lock);
+  g_hash_table_insert (p->tag->tees, g_strdup (mid), gst_object_ref (pub->tee));
+  g_mutex_unlock (&p->tag->lock);
+  return pub;
+}
+
+/* The forwarded caps: the codec fields a receiver negotiates, without the publisher's ssrc,
+ * msid, header extensions or its own session parameters. */
+static GstCaps *
+generic_caps (const GstCaps *caps)
+{
+  const GstStructure *s = gst_caps_get_structure (caps, 0);
+  GstStructure *out = gst_structure_new_empty ("application/x-rtp");
+  static const char *const keep_prefix[] = { "media", "encoding-name", "payload", "clock-rate",
+                                             "encoding-params", "rtcp-fb-", "packetization-mode",
+                                             "profile-level-id", "level-asymmetry-allowed",
+                                             "minptime", "useinbandfec", "sprop-stereo", NULL };
+
+  for (gint i = 0; i < gst_structure_n_fields (s); i++) {
+    const char *name = gst_structure_nth_field_name (s, i);
+    for (guint k = 0; keep_prefix[k] != NULL; k++) {
+      if (g_str_has_prefix (name, keep_prefix[k])) {
+        gst_structure_set_value (out, name, gst_structure_get_value (s, name));
+        break;
+      }
+    }
+  }
+  return gst_caps_new_full (out, NULL);
+}
+
+static GstPadProbeReturn
+count_forwarded (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  SamtalRelayLink *link = user_data;
+  guint64 n = 1;
+
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
+    n = gst_buffer_list_length (GST_PAD_PROBE_INFO_BUFFER_LIST (info));
+  __atomic_fetch_add (&link->forwarded, n, __ATOMIC_RELAXED);
+  return GST_PAD_PROBE_OK;
+}
+
+/* Requests a fresh sink pad whose index is past every existing transceiver, so webrtcbin
+ * creates a new (send-only) m-line instead of reusing the participant's receiving one. */
+static GstPad *
+request_sink_pad (SamtalRelayParticipant *s)
+{
+  g_autoptr (GArray) transceivers = NULL;
+  g_signal_emit_by_name (s->webrtc, "get-transceivers", &transceivers);
+  if (transceivers != NULL && transceivers->len > s->next_sink)
+    s->next_sink = transceivers->len;
+  g_autofree char *name = g_strdup_printf ("sink_%u", s->next_sink++);
+  return gst_element_request_pad_simple (s->webrtc, name);
+}
+
+static void
+subscribe (SamtalRelayParticipant *s, SamtalRelayPublication *pub)
+{
+  GstBin *bin = GST_BIN (s->room->pipeline);
+  SamtalRelaySubscription *sub = g_new0 (SamtalRelaySubscription, 1);
+  g_autoptr (GstCaps) caps = generic_caps (pub->caps);
+
+  sub->subscriber = s;
+  sub->pub = pub;
+  sub->queue = gst_element_factory_make ("queue", NULL);
+  g_object_set (sub->queue, "max-size-buffers", SAMTAL_RELAY_QUEUE_MAX_BUFFERS,
+                "max-size-bytes", 0, "max-size-time", (guint64) 0, "leaky", 2, NULL);
+  sub->capsfilter = gst_element_factory_make ("capsfilter", NULL);
+  g_object_set (sub->capsfilter, "caps", caps, NULL);
+  tag_element (sub->queue, s);
+  tag_element (sub->capsfilter, s);
+  gst_bin_add_many (bin, gst_object_ref (sub->queue), gst_object_ref (sub->capsfilter), NULL);
+  gst_element_link (sub->queue, sub->capsfilter);
+
+  sub->sink_pad = request_sink_pad (s);
+  g_autoptr (GstPad) out = gst_element_get_static_pad (sub->capsfilter, "src");
+  if (sub->sink_pad == NULL || gst_pad_link (out, sub->sink_pad) != GST_PAD_LINK_OK)
+    g_warning ("relay: cannot link a forwarding branch into %s", s->id);
+  if (sub->sink_pad != NULL) {
+    g_object_get (sub->sink_pad, "transceiver", &sub->trans, NULL);
+    if (sub->trans != NULL)
+      g_object_set (sub->trans, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
+                    "do-nack", TRUE, "codec-preferences", caps, NULL);
+  }
+  gst_pad_add_probe (out, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+                     count_forwarded, samtal_relay_link_ref (s->room->relay->link),
+                     (GDestroyNotify) samtal_relay_link_unref);
+  gst_element_sync_state_with_parent (sub->capsfilter);
+  gst_element_sync_state_with_parent (sub->queue);
+
+  /* Last: only now may data flow into the branch. */
+  sub->tee_pad = gst_element_request_pad_simple (pub->tee, "src_%u");
+  g_autoptr (GstPad) in = gst_element_get_static_pad (sub->queue, "sink");
+  if (gst_pad_link (sub->tee_pad, in) != GST_PAD_LINK_OK)
+    g_warning ("relay: cannot link %s's %s tee to %s", pub->owner->id, pub->kind, s->id);
+  g_ptr_array_add (s->subscriptions, sub);
+}
+
+static gboolean
+is_subscribed (SamtalRelayParticipant *s, SamtalRelayPublication *pub)
+{
+  for (guint i = 0; i < s->subscriptions->len; i++)
+    if (((SamtalRelaySubscription *) g_ptr_array_index (s->subscriptions, i))->pub == pub)
+      return TRUE;
+  return FALSE;
+}
+
+void
+samtal_relay_room_publication_live (SamtalRelayPublication *pub)
+{
+  GHashTableIter it;
+  gpointer value;
+
+  g_hash_table_iter_init (&it, pub->owner->room->participants);
+  while (g_hash_table_iter_next (&it, NULL, &value)) {
+    SamtalRelayParticipant *s = value;
+    if (s == pub->owner || !s->ready || is_subscribed (s, pub))
+      continue;
+    subscribe (s, pub);
+    samtal_relay_peer_request_offer (s);
+  }
+}
+
+void
+samtal_relay_room_subscribe_all (SamtalRelayParticipant *p)
+{
+  GHashTableIter it;
+  gpointer value;
+  gboolean changed = FALSE;
+
+  g_hash_table_iter_init (&it, p->room->participants);
+  while (g_hash_table_iter_next (&it, NULL, &value)) {
+    SamtalRelayParticipant *other = value;
+    if (other == p)
+      continue;
+    for (guint i = 0; i < other->publications->len; i++) {
+      SamtalRelayPublication *pub = g_ptr_array_index (other->publications, i);
+      if (pub->caps != NULL && !is_subscribed (p, pub)) {
+        subscribe (p, pub);
+        changed = TRUE;
+      }
+    }
+  }
+  if (changed)
+    samtal_relay_peer_request_offer (p);
+}
+
+/* Stops and removes one forwarding branch. Releasing the tee's src pad first deactivates it
+ * (waiting for a buffer in flight) and marks it removed, so the tee ignores whatever the branch
+ * returns while it goes to NULL. The subscriber's transceiver becomes inactive, so its next
+ * offer no longer sends the track. */
+static void
+subscription_free (SamtalRelaySubscription *sub)
+{
+  GstBin *bin = GST_BIN (sub->subscriber->room->pipeline);
+
+  if (sub->tee_pad != NULL) {
+    gst_element_release_request_pad (sub->pub->tee, sub->tee_pad);
+    gst_object_unref (sub->tee_pad);
+  }
+  gst_element_set_state (sub->queue, GST_STATE_NULL);
+  gst_element_set_state (sub->capsfilter, GST_STATE_NULL);
+  if (sub->trans != NULL) {
+    g_object_set (sub->trans, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_INACTIVE, NULL);
+    gst_object_unref (sub->trans);
+  }
+  if (sub->sink_pad != NULL) {
+    gst_element_release_request_pad (sub->subscriber->webrtc, sub->sink_pad);
+    gst_object_unref (sub->sink_pad);
+  }
+  gst_bin_remove_many (bin, sub->queue, sub->capsfilter, NULL);
+  gst_object_unref (sub->queue);
+  gst_object_unref (sub->capsfilter);
+  g_free (sub);
+}
+
+static void
+publication_free (SamtalRelayPublication *pub)
+{
+  gst_element_set_state (pub->tee, GST_STATE_NULL);
+  gst_bin_remove (GST_BIN (pub->owner->room->pipeline), pub->tee);
+  gst_object_unref (pub->tee);
+  if (pub->caps != NULL)
+    gst_caps_unref (pub->caps);
+  g_free (pub->mid);
+  g_free (pub->kind);
+  g_free (pub);
+}
+
+/* Drops every subscription of others to p's publications and renegotiates them. Runs after p's
+ * webrtcbin was stopped, so no buffer crosses p's tees any more. */
+static void
+drop_subscribers_of (SamtalRelayParticipant *p)
+{
+  GHashTableIter it;
+  gpointer value;
+
+  g_hash_table_iter_init (&it, p->room->participants);
+  while (g_hash_table_iter_next (&it, NULL, &value)) {
+    SamtalRelayParticipant *s = value;
+    gboolean changed = FALSE;
+    for (guint i = s->subscriptions->len; i > 0; i--) {
+      SamtalRelaySubscription *sub = g_ptr_array_index (s->subscriptions, i - 1);
+      if (sub->pub->owner != p)
+        continue;
+      g_ptr_array_remove_index (s->subscriptions, i - 1);
+      subscription_free (sub);
+      changed = TRUE;
+    }
+    if (changed)
+      samtal_relay_peer_request_offer (s);
+  }
+}
+
+void
+samtal_relay_room_unlink_participant (SamtalRelayParticipant *p)
+{
+  /* What p receives: cut off others' live tees first, then stop p. */
+  for (guint i = 0; i < p->subscriptions->len; i++)
+    subscription_free (g_ptr_array_index (p->subscriptions, i));
+  g_ptr_array_set_size (p->subscriptions, 0);
+
+  gst_element_set_state (p->webrtc, GST_STATE_NULL);
+  drop_subscribers_of (p);
+  for (guint i = 0; i < p->publications->len; i++)
+    publication_free (g_ptr_array_index (p->publications, i));
+  g_ptr_array_set_size (p->publications, 0);
+  g_mutex_lock (&p->tag->lock);
+  g_hash_table_remove_all (p->tag->tees);
+  g_mutex_unlock (&p->tag->lock);
+}
+
+char **
+samtal_relay_room_list_factories (SamtalRelayRoom *room)
+{
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GPtrArray) names = g_ptr_array_new ();
+  g_autoptr (GstIterator) it = gst_bin_iterate_recurse (GST_BIN (room->pipeline));
+  GValue item = G_VALUE_INIT;
+
+  while (gst_iterator_next (it, &item) == GST_ITERATOR_OK) {
+    GstElement *e = g_value_get_object (&item);
+    GstElementFactory *f = gst_element_get_factory (e);
+    const char *name = f ? gst_plugin_feature_get_name (GST_PLUGIN_FEATURE (f)) : NULL;
+    if (name != NULL && !g_hash_table_contains (seen, name)) {
+      g_hash_table_add (seen, (gpointer) name);
+      g_ptr_array_add (names, g_strdup (name));
+    }
+    g_value_reset (&item);
+  }
+  g_value_unset (&item);
+  g_ptr_array_add (names, NULL);
+  return (char **) g_ptr_array_free (g_steal_pointer (&names), FALSE);
+}

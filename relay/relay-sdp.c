@@ -1,0 +1,188 @@
+/* relay-sdp.c — checks on SDP and ICE candidates coming from participants (see relay-sdp.h).
+ * The relay only forwards Opus audio and VP8/H.264 video, so an offer must carry at least one
+ * m-line the participant sends in one of those codecs; everything else is refused up front so
+ * webrtcbin never sees unbounded or malformed input.
+ */
+#include "relay/relay-sdp.h"
+#include "relay/relay.h"
+
+#include <string.h>
+
+void
+samtal_relay_sdp_media_free (SamtalRelaySdpMedia *media)
+{
+  if (media == NULL)
+    return;
+  g_free (media->mid);
+  g_free (media->kind);
+  g_free (media);
+}
+
+static gboolean
+parse_sdp (const char *sdp, GstSDPMessage **sdp_out, GError **error)
+{
+  g_autoptr (GstSDPMessage) msg = NULL;
+  gsize len = sdp ? strlen (sdp) : 0;
+
+  if (len == 0 || len > SAMTAL_RELAY_SDP_MAX_BYTES || !g_utf8_validate (sdp, len, NULL)) {
+    g_set_error (error, SAMTAL_RELAY_ERROR, SAMTAL_RELAY_ERROR_BAD_SDP,
+                 "SDP is empty, larger than %d bytes or not UTF-8", SAMTAL_RELAY_SDP_MAX_BYTES);
+    return FALSE;
+  }
+  if (gst_sdp_message_new (&msg) != GST_SDP_OK ||
+      gst_sdp_message_parse_buffer ((const guint8 *) sdp, (guint) len, msg) != GST_SDP_OK ||
+      !g_str_has_prefix (sdp, "v=0")) {
+    g_set_error (error, SAMTAL_RELAY_ERROR, SAMTAL_RELAY_ERROR_BAD_SDP, "SDP does not parse");
+    return FALSE;
+  }
+  guint n = gst_sdp_message_medias_len (msg);
+  if (n == 0 || n > SAMTAL_RELAY_SDP_MAX_MEDIA) {
+    g_set_error (error, SAMTAL_RELAY_ERROR, SAMTAL_RELAY_ERROR_BAD_SDP,
+                 "SDP has %u m-lines (1..%d allowed)", n, SAMTAL_RELAY_SDP_MAX_MEDIA);
+    return FALSE;
+  }
+  for (guint i = 0; i < n; i++) {
+    const GstSDPMedia *m = gst_sdp_message_get_media (msg, i);
+    const char *mid = gst_sdp_media_get_attribute_val (m, "mid");
+    if (mid == NULL || *mid == '\0' || strlen (mid) > 64) {
+      g_set_error (error, SAMTAL_RELAY_ERROR, SAMTAL_RELAY_ERROR_BAD_SDP,
+                   "m-line %u has no usable a=mid", i);
+      return FALSE;
+    }
+  }
+  *sdp_out = g_steal_pointer (&msg);
+  return TRUE;
+}
+
+static gboolean
+media_sends (const GstSDPMedia *m)
+{
+  if (gst_sdp_media_get_port (m) == 0)
+    return FALSE;
+  if (gst_sdp_media_get_attribute_val (m, "recvonly") != NULL ||
+      gst_sdp_media_get_attribute_val (m, "inactive") != NULL)
+    return FALSE;
+  return TRUE;   /* sendrecv is the default */
+}
+
+/* TRUE when the m-line offers a codec the relay forwards for its kind. */
+static gboolean
+media_has_codec (const GstSDPMedia *m, const char *kind)
+{
+  for (guint j = 0; j < gst_sdp_media_attributes_len (m); j++) {
+    const GstSDPAttribute *a = gst_sdp_media_get_attribute (m, j);
+    if (g_strcmp0 (a->key, "rtpmap") != 0 || a->value == NULL)
+      continue;
+    const char *enc = strchr (a->value, ' ');
+    if (enc == NULL)
+      continue;
+    enc++;
+    if (g_str_equal (kind, "audio") && g_ascii_strncasecmp (enc, "opus/", 5) == 0)
+      return TRUE;
+    if (g_str_equal (kind, "video") && (g_ascii_strncasecmp (enc, "VP8/", 4) == 0 ||
+                                        g_ascii_strncasecmp (enc, "H264/", 5) == 0))
+      return TRUE;
+  }
+  return FALSE;
+}
+
+gboolean
+samtal_relay_sdp_check_offer (const char *sdp, GstSDPMessage **sdp_out, GPtrArray **sent,
+                              GError **error)
+{
+  g_autoptr (GstSDPMessage) msg = NULL;
+  g_autoptr (GPtrArray) media = g_ptr_array_new_with_free_func (
+      (GDestroyNotify) samtal_relay_sdp_media_free);
+
+  if (!parse_sdp (sdp, &msg, error))
+    return FALSE;
+  for (guint i = 0; i < gst_sdp_message_medias_len (msg); i++) {
+    const GstSDPMedia *m = gst_sdp_message_get_media (msg, i);
+    const char *kind = gst_sdp_media_get_media (m);
+    if (kind == NULL || !(g_str_equal (kind, "audio") || g_str_equal (kind, "video")))
+      continue;
+    if (!media_sends (m) || !media_has_codec (m, kind))
+      continue;
+    SamtalRelaySdpMedia *sm = g_new0 (SamtalRelaySdpMedia, 1);
+    sm->mid = g_strdup (gst_sdp_media_get_attribute_val (m, "mid"));
+    sm->kind = g_strdup (kind);
+    g_ptr_array_add (media, sm);
+  }
+  if (media->len == 0) {
+    g_set_error (error, SAMTAL_RELAY_ERROR, SAMTAL_RELAY_ERROR_BAD_SDP,
+                 "offer sends no Opus audio or VP8/H.264 video");
+    return FALSE;
+  }
+  *sdp_out = g_steal_pointer (&msg);
+  *sent = g_steal_pointer (&media);
+  return TRUE;
+}
+
+gboolean
+samtal_relay_sdp_check_answer (const char *sdp, guint expected_media, GstSDPMessage **sdp_out,
+                               GError **error)
+{
+  g_autoptr (GstSDPMessage) msg = NULL;
+
+  if (!parse_sdp (sdp, &msg, error))
+    return FALSE;
+  if (expected_media != 0 && gst_sdp_message_medias_len (msg) != expected_media) {
+    g_set_error (error, SAMTAL_RELAY_ERROR, SAMTAL_RELAY_ERROR_BAD_SDP,
+                 "answer has %u m-lines, the offer had %u", gst_sdp_message_medias_len (msg),
+                 expected_media);
+    return FALSE;
+  }
+  *sdp_out = g_steal_pointer (&msg);
+  return TRUE;
+}
+
+static gboolean
+candidate_fields_ok (const char *line)
+{
+  g_auto (GStrv) f = g_strsplit (line, " ", 0);
+  guint n = g_strv_length (f);
+  guint64 v;
+
+  /* candidate:foundation component transport priority address port typ type … */
+  if (n < 8 || f[0][strlen ("candidate:")] == '\0' || !g_str_equal (f[6], "typ"))
+    return FALSE;
+  if (!g_ascii_string_to_unsigned (f[1], 10, 1, 256, &v, NULL) ||
+      !g_ascii_string_to_unsigned (f[3], 10, 0, G_MAXUINT32, &v, NULL) ||
+      !g_ascii_string_to_unsigned (f[5], 10, 0, 65535, &v, NULL))
+    return FALSE;
+  if (g_ascii_strcasecmp (f[2], "udp") != 0 && g_ascii_strcasecmp (f[2], "tcp") != 0)
+    return FALSE;
+  return f[4][0] != '\0' && f[7][0] != '\0';
+}
+
+const char *
+samtal_relay_candidate_check (const char *candidate, GError **error)
+{
+  if (candidate == NULL) {
+    g_set_error (error, SAMTAL_RELAY_ERROR, SAMTAL_RELAY_ERROR_BAD_CANDIDATE, "no candidate");
+    return NULL;
+  }
+  const char *line = g_str_has_prefix (candidate, "a=") ? candidate + 2 : candidate;
+  gsize len = strlen (line);
+  if (len == 0)
+    return line;
+  if (len > SAMTAL_RELAY_CANDIDATE_MAX || !g_str_has_prefix (line, "candidate:")) {
+    g_set_error (error, SAMTAL_RELAY_ERROR, SAMTAL_RELAY_ERROR_BAD_CANDIDATE,
+                 "candidate must start with \"candidate:\" and be at most %d bytes",
+                 SAMTAL_RELAY_CANDIDATE_MAX);
+    return NULL;
+  }
+  for (gsize i = 0; i < len; i++) {
+    if ((guchar) line[i] < 0x20 || (guchar) line[i] >= 0x7f) {
+      g_set_error (error, SAMTAL_RELAY_ERROR, SAMTAL_RELAY_ERROR_BAD_CANDIDATE,
+                   "candidate contains control or non-ASCII characters");
+      return NULL;
+    }
+  }
+  if (!candidate_fields_ok (line)) {
+    g_set_error (error, SAMTAL_RELAY_ERROR, SAMTAL_RELAY_ERROR_BAD_CANDIDATE,
+                 "candidate fields are malformed");
+    return NULL;
+  }
+  return line;
+}
