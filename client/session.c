@@ -365,6 +365,19 @@ handle_end (SamtalClientSession *s, const char *type, JsonObject *o)
           reason != NULL ? reason : "no reason given");
 }
 
+/* The relay dropped our media (ICE or DTLS failed): start again with a fresh peer connection,
+ * which makes a new first offer (PROTOCOL.md, negotiation rule 4). */
+static void
+handle_media_failed (SamtalClientSession *s, JsonObject *o)
+{
+  const char *reason = member_string (o, "reason");
+  fprintf (stderr, "samtal-client: the relay dropped our media (%s); reconnecting media\n",
+           reason != NULL ? reason : "no reason given");
+  account (s);
+  g_clear_pointer (&s->media, samtal_client_media_free);
+  start_media (s);
+}
+
 static void
 dispatch (SamtalClientSession *s, const char *type, JsonObject *o)
 {
@@ -382,6 +395,8 @@ dispatch (SamtalClientSession *s, const char *type, JsonObject *o)
     handle_error (s, o);
   else if (g_strcmp0 (type, "removed") == 0 || g_strcmp0 (type, "ended") == 0)
     handle_end (s, type, o);
+  else if (g_strcmp0 (type, "media_failed") == 0 && s->media != NULL)
+    handle_media_failed (s, o);
   else if (g_strcmp0 (type, "pong") != 0)
     fprintf (stderr, "samtal-client: unknown message type ignored\n");
 }
