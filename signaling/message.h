@@ -4,7 +4,7 @@
  * the message type, every required field with its JSON type and length. Unknown extra fields are
  * ignored (forward compatible). The parser is standalone — no globals, no I/O — so the server's
  * hub, samtal-client, the unit tests and the fuzzers all link the same code. Failures come back as
- * a GError in SAMTAL_MSG_ERROR; samtal_msg_error_wire_code() gives the `code` to put into the
+ * a GError in SAMTAL_MSG_PARSE_ERROR; samtal_msg_error_wire_code() gives the `code` to put into the
  * `error` message sent back.
  */
 #pragma once
@@ -93,14 +93,14 @@ typedef enum {
 } SamtalMsgDirection;
 
 typedef enum {
-  SAMTAL_MSG_ERROR_TOO_LARGE,     /* "too_large" */
-  SAMTAL_MSG_ERROR_BAD_JSON,      /* "bad_json": not UTF-8, NUL, too deep, unparsable */
-  SAMTAL_MSG_ERROR_BAD_MESSAGE,   /* "bad_message": not an object, field missing, wrong, too long */
-  SAMTAL_MSG_ERROR_UNKNOWN_TYPE,  /* "unknown_type" (also a type not allowed in that direction) */
-} SamtalMsgError;
+  SAMTAL_MSG_PARSE_ERROR_TOO_LARGE,     /* "too_large" */
+  SAMTAL_MSG_PARSE_ERROR_BAD_JSON,      /* "bad_json": not UTF-8, NUL, too deep, unparsable */
+  SAMTAL_MSG_PARSE_ERROR_BAD_MESSAGE,   /* "bad_message": not an object, field missing, wrong, too long */
+  SAMTAL_MSG_PARSE_ERROR_UNKNOWN_TYPE,  /* "unknown_type" (also a type not allowed in that direction) */
+} SamtalMsgParseError;
 
-#define SAMTAL_MSG_ERROR (samtal_msg_error_quark ())
-GQuark samtal_msg_error_quark (void);
+#define SAMTAL_MSG_PARSE_ERROR (samtal_msg_parse_error_quark ())
+GQuark samtal_msg_parse_error_quark (void);
 
 /* A participant as listed in `joined.participants` and `presence.participant`. */
 typedef struct {
@@ -158,7 +158,7 @@ SamtalMsgTrack *samtal_msg_track_new (const char *mid, const char *participant_i
 void samtal_msg_track_free (SamtalMsgTrack *t);
 
 /* Parses and validates one frame's text (len bytes; need not be NUL-terminated). Returns the
- * message (transfer full) or NULL with error in SAMTAL_MSG_ERROR. Never aborts on any input. */
+ * message (transfer full) or NULL with error in SAMTAL_MSG_PARSE_ERROR. Never aborts on any input. */
 SamtalMsg *samtal_msg_parse (const char *data, gsize len, SamtalMsgDirection direction,
                              GError **error);
 
