@@ -1,0 +1,80 @@
+// meeting/casepanel.js — the case beside the video: case number, title, earlier notes, and a note
+// field that saves to the case linked to this booking (with booking_id). When the booking has no
+// case yet, staff can open one for the client here.
+
+import { t } from '../i18n.js';
+import * as api from '../api.js';
+import { h, clear, field, formMessage, fmtDateTime, announce } from '../dom.js';
+
+export function casePanel(booking) {
+  const body = h('div', {});
+  const el = h('section', { class: 'card case-panel', 'aria-labelledby': 'case-h' }, h('h2', { id: 'case-h' }, t('case.title')), body);
+  let caseId = booking.case_id || null;
+
+  async function load() {
+    if (!caseId) return drawCreate();
+    let c;
+    let notes;
+    try {
+      c = api.one(await api.get(`/cases/${caseId}`), 'case');
+      notes = api.list(await api.get(`/cases/${caseId}/notes`), 'notes');
+    } catch (e) {
+      clear(body).append(h('p', { role: 'alert' }, t('case.err.load')));
+      return undefined;
+    }
+    return drawCase(c, notes);
+  }
+
+  function drawCreate() {
+    const title = field(t('case.new.title'), { required: true, maxlength: 200 });
+    const msg = formMessage();
+    const form = h('form', { novalidate: true }, h('p', {}, t('case.none')), title.wrap, msg.el,
+      h('button', { type: 'submit', class: 'btn' }, t('case.new.create')));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      if (!title.value()) { title.setError(t('err.required')); title.input.focus(); return; }
+      try {
+        const c = api.one(await api.post('/cases', { client_id: booking.client_id, title: title.value() }), 'case');
+        caseId = c.id;
+        await load();
+        body.querySelector('textarea')?.focus();
+      } catch (err) {
+        msg.show(err.message || t('err.generic'));
+      }
+    });
+    clear(body).append(form);
+  }
+
+  function drawCase(c, notes) {
+    const note = field(t('case.note'), { kind: 'textarea', rows: 5, maxlength: 20000, name: 'note', hint: t('case.note.hint') });
+    const msg = formMessage();
+    const list = h('ol', { class: 'notes', 'aria-label': t('case.notes') },
+      notes.map((n) => h('li', { class: 'note' }, h('p', { class: 'muted' }, fmtDateTime(n.created_at)), h('p', { class: 'note-body' }, n.body))));
+    const form = h('form', { novalidate: true }, note.wrap, msg.el, h('button', { type: 'submit', class: 'btn primary' }, t('case.save')));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      msg.clear();
+      if (!note.value()) { note.setError(t('err.required')); note.input.focus(); return; }
+      note.setError('');
+      try {
+        await api.post(`/cases/${caseId}/notes`, { body: note.value(), booking_id: booking.id });
+        announce(t('case.saved'));
+        await load();
+        const again = body.querySelector('.form-message');
+        if (again) { again.className = 'form-message ok'; again.textContent = t('case.saved'); }
+        body.querySelector('textarea')?.focus();
+      } catch (err) {
+        msg.show(err.message || t('err.generic'));
+      }
+    });
+    clear(body).append(
+      h('dl', { class: 'summary' }, h('dt', {}, t('case.number')), h('dd', { class: 'case-number' }, c.number || String(c.id)),
+        h('dt', {}, t('case.casetitle')), h('dd', {}, c.title || '')),
+      h('h3', {}, t('case.notes')),
+      notes.length ? list : h('p', { class: 'muted' }, t('case.nonotes')),
+      form);
+  }
+
+  load();
+  return { el };
+}

@@ -1,0 +1,46 @@
+// views/today.js — a caseworker's meetings today, with times, client names and case numbers, and a
+// button to open each meeting room.
+
+import { t } from '../i18n.js';
+import * as api from '../api.js';
+import { h, fmtTime, fmtDate } from '../dom.js';
+import { statusText, bookingsBetween } from './common.js';
+
+// Case number for a booking: from the booking, else from its case (cached per call site).
+export async function caseNumber(b, cache) {
+  if (b.case_number) return b.case_number;
+  if (!b.case_id) return '';
+  if (cache.has(b.case_id)) return cache.get(b.case_id);
+  let n = '';
+  try { n = api.one(await api.get(`/cases/${b.case_id}`), 'case').number || ''; } catch { /* not visible */ }
+  cache.set(b.case_id, n);
+  return n;
+}
+
+export function clientName(b) {
+  return b.client_name || (b.client && b.client.name) || t('staff.client', { id: b.client_id });
+}
+
+export async function bookingRow(b, cache) {
+  const num = await caseNumber(b, cache);
+  return h('li', { class: 'card booking', dataset: { bookingId: String(b.id) } },
+    h('h3', {}, `${fmtTime(b.start)}–${fmtTime(b.end)} · ${clientName(b)}`),
+    h('p', {}, num ? t('staff.case', { n: num }) : t('staff.nocase')),
+    b.topic ? h('p', { class: 'muted' }, b.topic) : null,
+    h('p', {}, h('span', { class: 'badge ' + b.status }, statusText(b.status))),
+    b.status === 'booked'
+      ? h('div', { class: 'actions' }, h('a', { class: 'btn primary', href: `/meet/${b.id}` }, t('booking.open')))
+      : null);
+}
+
+export async function render(ctx) {
+  ctx.setTitle(t('today.title'));
+  const today = new Date();
+  const list = (await bookingsBetween(today, today)).filter((b) => b.status !== 'cancelled' &&
+    (ctx.user.role === 'caseworker' || b.staff_id === ctx.user.id || b.staff_id === undefined));
+  const cache = new Map();
+  const rows = [];
+  for (const b of list) rows.push(await bookingRow(b, cache));
+  ctx.main.append(h('h1', {}, t('today.title')), h('p', { class: 'lead' }, fmtDate(today.toISOString())),
+    rows.length ? h('ul', { class: 'cards' }, rows) : h('p', {}, t('today.none')));
+}

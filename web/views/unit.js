@@ -1,0 +1,71 @@
+// views/unit.js — an officer's view of the unit: every booking on a chosen day, with the staff
+// member, client and case number; mark a meeting completed or no-show (with the API's status call).
+
+import { t } from '../i18n.js';
+import * as api from '../api.js';
+import { h, clear, field, fmtTime, fmtDate, isoDate, addDays, announce } from '../dom.js';
+import { statusText, bookingsBetween, staffNames } from './common.js';
+import { caseNumber, clientName } from './today.js';
+
+// The booking API's status change (docs/api-booking.md): POST /bookings/{id}/status {status}.
+async function setStatus(id, status) {
+  return api.post(`/bookings/${id}/status`, { status });
+}
+
+export async function render(ctx) {
+  ctx.setTitle(t('unit.title'));
+  let day = new Date();
+  const dayField = field(t('unit.day'), { type: 'date', name: 'day', value: isoDate(day) });
+  const list = h('div', {});
+  const heading = h('h2', { tabindex: '-1' });
+  const prev = h('button', { type: 'button', class: 'btn small', onclick: () => move(-1) }, t('unit.prev'));
+  const next = h('button', { type: 'button', class: 'btn small', onclick: () => move(1) }, t('unit.next'));
+  ctx.main.append(h('h1', {}, t('unit.title')), h('div', { class: 'week-nav' }, prev, dayField.wrap, next), heading, list);
+  dayField.input.addEventListener('change', () => {
+    const d = new Date(dayField.input.value + 'T12:00:00');
+    if (!Number.isNaN(d.getTime())) { day = d; load(); }
+  });
+  const names = await staffNames();
+  const cache = new Map();
+
+  async function move(n) {
+    day = addDays(day, n);
+    dayField.input.value = isoDate(day);
+    await load();
+  }
+
+  async function load() {
+    heading.textContent = fmtDate(day.toISOString());
+    const all = await bookingsBetween(day, day);
+    const rows = [];
+    for (const b of all) {
+      const num = await caseNumber(b, cache);
+      const st = h('span', { class: 'badge ' + b.status }, statusText(b.status));
+      const actions = h('div', { class: 'actions' });
+      const mark = (status) => h('button', { type: 'button', class: 'btn small', onclick: async (e) => {
+        try {
+          const nb = api.one(await setStatus(b.id, status), 'booking');
+          b.status = (nb && nb.status) || status;
+          st.className = 'badge ' + b.status;
+          st.textContent = statusText(b.status);
+          announce(t('unit.marked', { status: statusText(b.status) }));
+        } catch (err) {
+          announce(err.message || t('err.generic'));
+          actions.append(h('p', { role: 'alert', class: 'form-message error' }, err.message || t('err.generic')));
+        }
+        e.currentTarget?.focus?.();
+      } }, t('unit.mark.' + status));
+      if (b.status === 'booked' || b.status === 'completed' || b.status === 'no_show') {
+        actions.append(mark('completed'), mark('no_show'));
+      }
+      if (b.status === 'booked') actions.append(h('a', { class: 'btn small', href: `/meet/${b.id}` }, t('booking.open')));
+      rows.push(h('li', { class: 'card booking', dataset: { bookingId: String(b.id) } },
+        h('h3', {}, `${fmtTime(b.start)}–${fmtTime(b.end)} · ${b.staff_name || names.get(b.staff_id) || ''}`),
+        h('p', {}, `${clientName(b)} · ${num ? t('staff.case', { n: num }) : t('staff.nocase')}`),
+        h('p', {}, st), actions));
+    }
+    clear(list).append(rows.length ? h('ul', { class: 'cards' }, rows) : h('p', {}, t('unit.none')));
+  }
+
+  await load();
+}
