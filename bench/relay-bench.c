@@ -3,6 +3,7 @@
 #include "bench-util.h"
 #include "floor.h"
 #include "media.h"
+#include "direct.h"
 
 #include <math.h>
 
@@ -66,6 +67,15 @@ bench_relay_main (int argc, char **argv)
   }
   bench_log ("floor: %" G_GUINT64_FORMAT " packets forwarded, %.3f s CPU, %.1f us/packet, %.0f packets/s, loss %.2f%%\n",
              fr.forwarded_packets, fr.cpu_seconds, fr.cpu_us_per_packet, fr.packets_per_second, fr.loss_pct);
+  BenchDirectResult dr;
+  if (!bench_direct_run (media, o.meetings * o.participants, o.warmup, MIN (o.seconds, 5.0), &dr, &error)) {
+    g_printerr ("samtal-bench relay: direct: %s\n", error->message);
+    return 1;
+  }
+  bench_log ("direct: latency p50 %.2f p99 %.2f ms (%u samples), connect p50 %.0f ms, loss %.2f%%, %" G_GUINT64_FORMAT " packets\n",
+             bench_percentile (dr.latency_ms, 50), bench_percentile (dr.latency_ms, 99), dr.latency_ms->len,
+             bench_percentile (dr.connect_ms, 50), dr.loss_pct, dr.received_packets);
+  bench_direct_result_clear (&dr);
   g_autoptr (JsonBuilder) b = json_builder_new ();
   json_builder_begin_object (b);
   bench_json_add_double (b, "floor_cpu_us_per_packet", fr.cpu_us_per_packet);

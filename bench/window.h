@@ -1,0 +1,31 @@
+/* window.h — drive a set of synthetic peers through warm-up and a measured steady window on the
+ * main context: a 5 ms tick pushes due media for every sender, the tracker's window opens after
+ * the warm-up, and each peer's counters are snapshot at both edges.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "peer.h"
+#include "tracker.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  guint64 received;          /* Δ received packets over all peers in the window */
+  guint64 expected;          /* Δ sequence span over all peers in the window */
+  double loss_pct;
+  double wall_seconds;
+} BenchWindowCounts;
+
+/* Optional hooks at the window's edges (e.g. sample the server's CPU). */
+typedef void (*BenchWindowEdge) (gboolean start, gpointer user_data);
+
+/* Runs the default main context: ticks peers (a GPtrArray of BenchPeer*, which may grow while this
+ * runs, e.g. as participants are admitted) until warmup_s have passed and ready (if set) returned
+ * TRUE or max_wait_s passed, then measures seconds. FALSE if the window never opened. */
+gboolean bench_window_run (GPtrArray *peers, BenchTracker *tracker, double warmup_s, double max_wait_s,
+                           gboolean (*ready) (gpointer), double seconds, BenchWindowEdge edge,
+                           gpointer user_data, BenchWindowCounts *counts);
+
+G_END_DECLS
