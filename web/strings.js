@@ -240,7 +240,7 @@ export const strings = {
     'av.title': 'Booking hours', 'av.lead': 'Decide here when residents can book video meetings. Add weekly hours and block time for holidays, for example.',
     'av.who': 'Whose hours do you want to change?', 'av.me': 'you',
     'av.rules': 'Weekly hours of {name}', 'av.rules.none': 'No weekly hours yet.', 'av.rule.add': 'Add weekly hours',
-    'av.weekday': 'Weekday', 'av.start': 'From', 'av.end': 'Until', 'av.slot': 'Meeting length (minutes)',
+    'av.weekday': 'Weekday', 'av.start': 'Starts at', 'av.end': 'Ends at', 'av.slot': 'Meeting length (minutes)',
     'av.buffer': 'Break between meetings (minutes)', 'av.from': 'Valid from', 'av.until': 'Valid until', 'av.optional': 'Optional.',
     'av.rule.len': '{n} min meetings, {b} min break', 'av.rule.save': 'Save weekly hours', 'av.rule.saved': 'The weekly hours are saved.',
     'av.rule.deleted': 'The weekly hours are deleted.', 'av.rule.delete.label': 'Delete {rule}',
