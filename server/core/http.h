@@ -121,6 +121,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (SamtalRequest, samtal_request_unref)
 JsonNode *samtal_json_object_node (JsonObject *obj);
 /* A JsonNode holding an array (transfer full of array). */
 JsonNode *samtal_json_array_node (JsonArray *array);
+/* The contract writes answers like "201 {user}": samtal answers with the object itself and,
+ * for clients that expect it wrapped, the same object again under name:
+ * {"id":1,…,"user":{"id":1,…}}. Takes node (an object; transfer full), returns it. */
+JsonNode *samtal_json_self_named (JsonNode *node, const char *name);
 /* Sets name to value, or to null when value is 0 (for optional ids). */
 void samtal_json_set_id_or_null (JsonObject *obj, const char *name, gint64 value);
 

@@ -75,6 +75,8 @@ gboolean samtal_units_exists (SamtalServer *server, gint64 unit_id);
 /* The unit's name (transfer full), or NULL with NOT_FOUND. */
 char *samtal_units_name (SamtalServer *server, gint64 unit_id, GError **error);
 JsonNode *samtal_units_list (SamtalServer *server, GError **error);
+/* The contract's unit object {id, name}. */
+JsonNode *samtal_unit_to_json (gint64 id, const char *name);
 
 /* Registers /api/v1/register, /users, /units, /staff. */
 void samtal_users_register_routes (SamtalServer *server);
