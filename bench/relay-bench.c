@@ -1,18 +1,56 @@
-/* relay-bench.c — `samtal-bench relay` (work in progress). */
+/* relay-bench.c — `samtal-bench relay`: the relay's CPU per forwarded packet beside a minimal
+ * reference forwarder, in one invocation, plus added latency, loss, join time and memory.
+ *
+ * Order of a run: encode the clip once; the floor forwarder (floor.c) over the same load; the
+ * direct sender → receiver baseline (direct.c) for latency; then a fresh samtal-server with
+ * M×P synthetic participants (participant.c) measured over a steady window (window.c); with
+ * --scaling the floor and the relay again at 1, 8 and 32 meetings. See bench/README.md.
+ */
 #include "bench.h"
+#include "api.h"
 #include "bench-util.h"
+#include "direct.h"
 #include "floor.h"
 #include "media.h"
-#include "direct.h"
+#include "meetings.h"
+#include "participant.h"
+#include "server.h"
+#include "window.h"
 
 #include <math.h>
+#include <string.h>
+
+#define JOIN_WAIT_S 60.0
+#define SERVER_START_S 30
 
 typedef struct {
   int meetings, participants;
   double seconds, warmup;
   char *server_bin;
-  gboolean scaling, no_floor, floor_only;
+  gboolean scaling, no_floor, floor_only, verbose;
 } RelayOptions;
+
+typedef struct {
+  gboolean ok;
+  char *error;
+  guint64 forwarded_packets;
+  const char *forwarded_source;       /* "metrics" or "receivers" */
+  guint64 received_packets;
+  double relay_cpu_seconds, cpu_us_per_packet, packets_per_second, loss_pct;
+  double rss_base_mb, rss_steady_mb, rss_per_participant_mb;
+  GArray *latency_ms, *join_ms;
+  guint failed_participants;
+} RelayResult;
+
+static void
+relay_result_clear (RelayResult *r)
+{
+  g_free (r->error);
+  g_clear_pointer (&r->latency_ms, g_array_unref);
+  g_clear_pointer (&r->join_ms, g_array_unref);
+}
+
+/* ---- options ---- */
 
 static gboolean
 parse_options (int argc, char **argv, RelayOptions *o, GError **error)
@@ -21,11 +59,12 @@ parse_options (int argc, char **argv, RelayOptions *o, GError **error)
     { "meetings", 'm', 0, G_OPTION_ARG_INT, &o->meetings, "meetings (default 8)", "M" },
     { "participants", 'p', 0, G_OPTION_ARG_INT, &o->participants, "participants per meeting (default 2)", "P" },
     { "seconds", 's', 0, G_OPTION_ARG_DOUBLE, &o->seconds, "measured steady window (default 30)", "S" },
-    { "warmup", 'w', 0, G_OPTION_ARG_DOUBLE, &o->warmup, "warm-up before measuring (default 3)", "W" },
+    { "warmup", 'w', 0, G_OPTION_ARG_DOUBLE, &o->warmup, "warm-up after everyone receives (default 3)", "W" },
     { "server-bin", 0, 0, G_OPTION_ARG_FILENAME, &o->server_bin, "samtal-server to start", "PATH" },
     { "scaling", 0, 0, G_OPTION_ARG_NONE, &o->scaling, "also run 1, 8 and 32 meetings", NULL },
     { "no-floor", 0, 0, G_OPTION_ARG_NONE, &o->no_floor, "skip the reference forwarder", NULL },
     { "floor-only", 0, 0, G_OPTION_ARG_NONE, &o->floor_only, "run only the reference forwarder", NULL },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose, "echo the server's log", NULL },
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("- relay benchmark");
@@ -41,6 +80,309 @@ parse_options (int argc, char **argv, RelayOptions *o, GError **error)
   return TRUE;
 }
 
+/* ---- the relay run ---- */
+
+typedef struct {
+  BenchServer *server;
+  BenchApi *api;
+  GPtrArray *participants;            /* BenchParticipant* */
+  GPtrArray *peers;                   /* BenchPeer* (borrowed) */
+  GPtrArray *seats;                   /* BenchSeat* */
+  guint participants_per_meeting;
+  double cpu0;
+  guint64 fwd0;
+  gboolean have_metric0;
+  RelayResult *result;
+} RelayRun;
+
+/* Sums every sample of a metric whose name mentions forwarded packets; FALSE if none. */
+static gboolean
+scrape_forwarded (BenchApi *api, guint64 *total)
+{
+  g_autofree char *text = bench_api_get_text (api, "/metrics", NULL);
+  if (text == NULL)
+    return FALSE;
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  gboolean found = FALSE;
+  double sum = 0;
+  for (guint i = 0; lines[i]; i++) {
+    const char *l = lines[i];
+    if (*l == '#' || strstr (l, "forwarded") == NULL || strstr (l, "packets") == NULL)
+      continue;
+    const char *sp = strrchr (l, ' ');
+    if (sp == NULL || (strchr (l, '{') && strchr (l, '{') > strstr (l, "forwarded") + 64))
+      continue;
+    sum += g_ascii_strtod (sp + 1, NULL);
+    found = TRUE;
+  }
+  *total = (guint64) sum;
+  return found;
+}
+
+static void
+window_edge (gboolean start, gpointer data)
+{
+  RelayRun *run = data;
+  GPid pid = bench_server_pid (run->server);
+  guint64 fwd = 0;
+  gboolean have = scrape_forwarded (run->api, &fwd);
+  double cpu = bench_proc_cpu_seconds (pid);
+  if (start) {
+    run->cpu0 = cpu;
+    run->fwd0 = fwd;
+    run->have_metric0 = have;
+    return;
+  }
+  RelayResult *r = run->result;
+  r->relay_cpu_seconds = cpu - run->cpu0;
+  r->rss_steady_mb = bench_proc_rss_mb (pid);
+  if (have && run->have_metric0 && fwd > run->fwd0) {
+    r->forwarded_packets = fwd - run->fwd0;
+    r->forwarded_source = "metrics";
+  }
+}
+
+static gboolean
+everyone_receives (gpointer data)
+{
+  RelayRun *run = data;
+  for (guint i = 0; i < run->participants->len; i++) {
+    BenchParticipant *pt = run->participants->pdata[i];
+    BenchPeerCounters c;
+    bench_peer_get_counters (bench_participant_peer (pt), &c);
+    if (bench_participant_failure (pt) == NULL && c.first_keyframe_us == 0)
+      return FALSE;
+  }
+  return TRUE;
+}
+
+/* When a meeting's staff member is in, the others of that meeting knock. */
+static void
+on_staff_joined (BenchParticipant *staff, gpointer data)
+{
+  RelayRun *run = data;
+  if (!bench_participant_is_staff (staff))
+    return;
+  for (guint i = 0; i < run->participants->len; i++) {
+    if (run->participants->pdata[i] != staff)
+      continue;
+    for (guint k = i + 1; k < run->participants->len && k < i + run->participants_per_meeting; k++)
+      bench_participant_join (run->participants->pdata[k]);
+  }
+}
+
+static gboolean
+create_participants (RelayRun *run, const BenchMedia *media, BenchTracker *tracker, GError **error)
+{
+  g_autoptr (SoupSession) session = soup_session_new_with_options ("max-conns", 1024,
+                                                                   "max-conns-per-host", 1024, NULL);
+  for (guint i = 0; i < run->seats->len; i++) {
+    BenchSeat *seat = run->seats->pdata[i];
+    BenchParticipant *pt = bench_participant_new (seat->name, seat->ws_url, seat->token, seat->staff,
+                                                  media, tracker, session, on_staff_joined, run, error);
+    if (pt == NULL)
+      return FALSE;
+    g_ptr_array_add (run->participants, pt);
+    g_ptr_array_add (run->peers, bench_participant_peer (pt));
+  }
+  for (guint i = 0; i < run->participants->len; i++)
+    if (bench_participant_is_staff (run->participants->pdata[i]))
+      bench_participant_join (run->participants->pdata[i]);
+  return TRUE;
+}
+
+static void
+collect (RelayRun *run, BenchTracker *tracker, const BenchWindowCounts *counts)
+{
+  RelayResult *r = run->result;
+  r->latency_ms = bench_tracker_take_latencies (tracker);
+  r->join_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  for (guint i = 0; i < run->participants->len; i++) {
+    BenchParticipant *pt = run->participants->pdata[i];
+    BenchPeerCounters c;
+    bench_peer_get_counters (bench_participant_peer (pt), &c);
+    if (bench_participant_failure (pt))
+      r->failed_participants++;
+    if (!bench_participant_is_staff (pt) && c.first_keyframe_us && bench_participant_join_sent_us (pt)) {
+      double ms = (double) (c.first_keyframe_us - bench_participant_join_sent_us (pt)) / 1000.0;
+      g_array_append_val (r->join_ms, ms);
+    }
+  }
+  r->received_packets = counts->received;
+  r->loss_pct = counts->loss_pct;
+  if (r->forwarded_source == NULL) {
+    r->forwarded_packets = counts->received;
+    r->forwarded_source = "receivers";
+  }
+  r->cpu_us_per_packet = r->forwarded_packets ? r->relay_cpu_seconds * 1e6 / (double) r->forwarded_packets : NAN;
+  r->packets_per_second = counts->wall_seconds > 0 ? (double) r->forwarded_packets / counts->wall_seconds : 0;
+  guint n = run->participants->len;
+  r->rss_per_participant_mb = n ? (r->rss_steady_mb - r->rss_base_mb) / n : NAN;
+}
+
+static gboolean
+start_server (RelayRun *run, const char *binary, const RelayOptions *o, guint meetings, GError **error)
+{
+  run->server = bench_server_new (binary, o->verbose, error);
+  if (run->server == NULL)
+    return FALSE;
+  bench_log ("relay: %u meetings of %d: adding users\n", meetings, o->participants);
+  if (!bench_meetings_add_users (run->server, meetings, error) ||
+      !bench_server_start (run->server, SERVER_START_S, error))
+    return FALSE;
+  run->api = bench_api_new (bench_server_base_url (run->server));
+  run->seats = bench_meetings_book (run->server, meetings, (guint) o->participants, error);
+  if (run->seats == NULL)
+    return FALSE;
+  run->result->rss_base_mb = bench_proc_rss_mb (bench_server_pid (run->server));
+  return TRUE;
+}
+
+static void
+run_relay (const char *binary, const BenchMedia *media, const RelayOptions *o, guint meetings,
+           RelayResult *r)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BenchTracker) tracker = bench_tracker_new ();
+  RelayRun run = { .participants = g_ptr_array_new_with_free_func ((GDestroyNotify) bench_participant_free),
+                   .peers = g_ptr_array_new (), .participants_per_meeting = (guint) o->participants,
+                   .result = r };
+  BenchWindowCounts counts;
+  if (start_server (&run, binary, o, meetings, &error) &&
+      create_participants (&run, media, tracker, &error)) {
+    bench_log ("relay: %u participants joining\n", run.participants->len);
+    r->ok = bench_window_run (run.peers, tracker, o->warmup, o->warmup + JOIN_WAIT_S, everyone_receives,
+                              o->seconds, window_edge, &run, &counts);
+    if (r->ok)
+      collect (&run, tracker, &counts);
+    else
+      r->error = g_strdup ("not every participant received video in time");
+  }
+  if (error)
+    r->error = g_strdup (error->message);
+  if (r->error)
+    bench_log ("relay: %s\n", r->error);
+  g_ptr_array_unref (run.peers);
+  g_ptr_array_unref (run.participants);
+  if (run.seats)
+    g_ptr_array_unref (run.seats);
+  bench_api_free (run.api);
+  bench_server_free (run.server);
+}
+
+/* ---- reporting ---- */
+
+static void
+add_int (JsonBuilder *b, const char *name, gint64 v)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_int_value (b, v);
+}
+
+static void
+add_relay_fields (JsonBuilder *b, const RelayResult *r)
+{
+  json_builder_set_member_name (b, "relay_ok");
+  json_builder_add_boolean_value (b, r->ok);
+  if (r->error) {
+    json_builder_set_member_name (b, "relay_error");
+    json_builder_add_string_value (b, r->error);
+  }
+  add_int (b, "forwarded_packets", (gint64) r->forwarded_packets);
+  json_builder_set_member_name (b, "forwarded_packets_source");
+  json_builder_add_string_value (b, r->forwarded_source ? r->forwarded_source : "none");
+  add_int (b, "received_packets", (gint64) r->received_packets);
+  bench_json_add_double (b, "relay_cpu_seconds", r->ok ? r->relay_cpu_seconds : NAN);
+  bench_json_add_double (b, "cpu_us_per_packet", r->ok ? r->cpu_us_per_packet : NAN);
+  bench_json_add_double (b, "packets_per_second", r->packets_per_second);
+  bench_json_add_double (b, "loss_pct", r->ok ? r->loss_pct : NAN);
+  bench_json_add_double (b, "rss_per_participant_mb", r->ok ? r->rss_per_participant_mb : NAN);
+  bench_json_add_double (b, "rss_base_mb", r->rss_base_mb);
+  bench_json_add_double (b, "rss_steady_mb", r->ok ? r->rss_steady_mb : NAN);
+  bench_json_add_percentiles (b, "join_to_first_frame_ms", r->join_ms);
+  add_int (b, "failed_participants", r->failed_participants);
+}
+
+static void
+add_added_latency (JsonBuilder *b, GArray *relay_ms, GArray *direct_ms)
+{
+  double rp50 = bench_percentile (relay_ms, 50), rp99 = bench_percentile (relay_ms, 99);
+  double dp50 = bench_percentile (direct_ms, 50), dp99 = bench_percentile (direct_ms, 99);
+  json_builder_set_member_name (b, "added_latency_ms");
+  json_builder_begin_object (b);
+  bench_json_add_double (b, "p50", isnan (dp50) ? rp50 : rp50 - dp50);
+  bench_json_add_double (b, "p99", isnan (dp99) ? rp99 : rp99 - dp99);
+  json_builder_end_object (b);
+  bench_json_add_percentiles (b, "relay_path_latency_ms", relay_ms);
+  bench_json_add_percentiles (b, "direct_path_latency_ms", direct_ms);
+}
+
+static void
+add_floor_fields (JsonBuilder *b, const BenchFloorResult *f, gboolean ran)
+{
+  bench_json_add_double (b, "floor_cpu_us_per_packet", ran ? f->cpu_us_per_packet : NAN);
+  bench_json_add_double (b, "floor_cpu_seconds", ran ? f->cpu_seconds : NAN);
+  add_int (b, "floor_forwarded_packets", ran ? (gint64) f->forwarded_packets : 0);
+  bench_json_add_double (b, "floor_packets_per_second", ran ? f->packets_per_second : NAN);
+  bench_json_add_double (b, "floor_loss_pct", ran ? f->loss_pct : NAN);
+}
+
+static gboolean
+run_floor (const BenchMedia *media, const RelayOptions *o, guint meetings, BenchFloorResult *f)
+{
+  g_autoptr (GError) error = NULL;
+  BenchFloorConfig fc = { meetings, (guint) o->participants, MIN (o->warmup, 2.0), o->seconds };
+  if (!bench_floor_run (&fc, media, f, &error)) {
+    bench_log ("floor: %s\n", error->message);
+    return FALSE;
+  }
+  bench_log ("floor (%u meetings): %" G_GUINT64_FORMAT " packets, %.3f s CPU, %.1f us/packet, %.0f packets/s, loss %.2f%%\n",
+             meetings, f->forwarded_packets, f->cpu_seconds, f->cpu_us_per_packet, f->packets_per_second, f->loss_pct);
+  return TRUE;
+}
+
+static void
+add_scaling (JsonBuilder *b, const char *binary, const BenchMedia *media, const RelayOptions *o)
+{
+  static const guint steps[] = { 1, 8, 32 };
+  json_builder_set_member_name (b, "scaling");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++) {
+    BenchFloorResult f;
+    gboolean floor_ok = run_floor (media, o, steps[i], &f);
+    RelayResult r = { 0 };
+    run_relay (binary, media, o, steps[i], &r);
+    json_builder_begin_object (b);
+    add_int (b, "meetings", steps[i]);
+    json_builder_set_member_name (b, "relay_ok");
+    json_builder_add_boolean_value (b, r.ok);
+    add_int (b, "forwarded_packets", (gint64) r.forwarded_packets);
+    bench_json_add_double (b, "packets_per_second", r.packets_per_second);
+    bench_json_add_double (b, "cpu_us_per_packet", r.ok ? r.cpu_us_per_packet : NAN);
+    bench_json_add_double (b, "floor_cpu_us_per_packet", floor_ok ? f.cpu_us_per_packet : NAN);
+    bench_json_add_double (b, "loss_pct", r.ok ? r.loss_pct : NAN);
+    json_builder_end_object (b);
+    relay_result_clear (&r);
+  }
+  json_builder_end_array (b);
+}
+
+static void
+add_run_info (JsonBuilder *b, const RelayOptions *o, const BenchMedia *media)
+{
+  json_builder_set_member_name (b, "bench");
+  json_builder_add_string_value (b, "relay");
+  add_int (b, "meetings", o->meetings);
+  add_int (b, "participants", o->participants);
+  bench_json_add_double (b, "seconds", o->seconds);
+  bench_json_add_double (b, "warmup_seconds", o->warmup);
+  bench_json_add_double (b, "video_kbps", media->video_kbps);
+  bench_json_add_double (b, "audio_kbps", media->audio_kbps);
+  bench_json_add_double (b, "sender_packets_per_second", bench_media_packets_per_second (media));
+  json_builder_set_member_name (b, "srtp_profile");
+  json_builder_add_string_value (b, BENCH_FLOOR_SRTP_PROFILE);
+}
+
 int
 bench_relay_main (int argc, char **argv)
 {
@@ -49,6 +391,11 @@ bench_relay_main (int argc, char **argv)
   if (!parse_options (argc, argv, &o, &error)) {
     g_printerr ("samtal-bench relay: %s\n", error->message);
     return 2;
+  }
+  g_autofree char *binary = o.floor_only ? NULL : bench_server_find_binary (o.server_bin, &error);
+  if (!o.floor_only && binary == NULL) {
+    g_printerr ("samtal-bench relay: %s\n", error->message);
+    return 1;
   }
   bench_log ("encoding the clip once\n");
   g_autoptr (BenchMedia) media = bench_media_encode (3, &error);
@@ -59,27 +406,36 @@ bench_relay_main (int argc, char **argv)
   bench_log ("clip: %u VP8 frames %.0f kbit/s, %u Opus packets %.0f kbit/s, %.0f packets/s per sender\n",
              media->video->len, media->video_kbps, media->audio->len, media->audio_kbps,
              bench_media_packets_per_second (media));
-  BenchFloorConfig fc = { o.meetings, o.participants, MIN (o.warmup, 2.0), o.seconds };
-  BenchFloorResult fr;
-  if (!bench_floor_run (&fc, media, &fr, &error)) {
-    g_printerr ("samtal-bench relay: %s\n", error->message);
-    return 1;
+  BenchFloorResult f = { 0 };
+  gboolean floor_ok = !o.no_floor && run_floor (media, &o, (guint) o.meetings, &f);
+  BenchDirectResult d = { 0 };
+  RelayResult r = { 0 };
+  if (!o.floor_only) {
+    bench_log ("direct baseline: %d sender→receiver pairs\n", o.meetings * o.participants);
+    if (!bench_direct_run (media, (guint) (o.meetings * o.participants), MIN (o.warmup, 2.0),
+                           MIN (o.seconds, 10.0), &d, &error)) {
+      bench_log ("direct: %s\n", error->message);
+      g_clear_error (&error);
+    }
+    run_relay (binary, media, &o, (guint) o.meetings, &r);
   }
-  bench_log ("floor: %" G_GUINT64_FORMAT " packets forwarded, %.3f s CPU, %.1f us/packet, %.0f packets/s, loss %.2f%%\n",
-             fr.forwarded_packets, fr.cpu_seconds, fr.cpu_us_per_packet, fr.packets_per_second, fr.loss_pct);
-  BenchDirectResult dr;
-  if (!bench_direct_run (media, o.meetings * o.participants, o.warmup, MIN (o.seconds, 5.0), &dr, &error)) {
-    g_printerr ("samtal-bench relay: direct: %s\n", error->message);
-    return 1;
-  }
-  bench_log ("direct: latency p50 %.2f p99 %.2f ms (%u samples), connect p50 %.0f ms, loss %.2f%%, %" G_GUINT64_FORMAT " packets\n",
-             bench_percentile (dr.latency_ms, 50), bench_percentile (dr.latency_ms, 99), dr.latency_ms->len,
-             bench_percentile (dr.connect_ms, 50), dr.loss_pct, dr.received_packets);
-  bench_direct_result_clear (&dr);
   g_autoptr (JsonBuilder) b = json_builder_new ();
   json_builder_begin_object (b);
-  bench_json_add_double (b, "floor_cpu_us_per_packet", fr.cpu_us_per_packet);
+  add_run_info (b, &o, media);
+  add_floor_fields (b, &f, floor_ok);
+  if (!o.floor_only) {
+    add_relay_fields (b, &r);
+    bench_json_add_double (b, "cpu_ratio_to_floor", floor_ok && r.ok ? r.cpu_us_per_packet / f.cpu_us_per_packet : NAN);
+    add_added_latency (b, r.latency_ms, d.latency_ms);
+    bench_json_add_percentiles (b, "direct_connect_to_first_frame_ms", d.connect_ms);
+    if (o.scaling)
+      add_scaling (b, binary, media, &o);
+  }
   json_builder_end_object (b);
   bench_json_print (b);
-  return 0;
+  gboolean ok = o.floor_only ? floor_ok : r.ok;
+  relay_result_clear (&r);
+  bench_direct_result_clear (&d);
+  g_free (o.server_bin);
+  return ok ? 0 : 1;
 }
