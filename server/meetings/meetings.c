@@ -251,12 +251,6 @@ samtal_meetings_shutdown (SamtalServer *server)
   meetings_free (m);
 }
 
-static void
-shutdown_hook (SamtalServer *server, gpointer user_data)
-{
-  samtal_meetings_shutdown (server);
-}
-
 /* The relay exists before the hub (the hub borrows it), so the relay's events go through these
  * trampolines to the hub's handlers once the hub is there. */
 static void
@@ -329,6 +323,5 @@ samtal_meetings_setup (SamtalServer *server, SoupServer *soup, GError **error)
   describe_metrics (server->metrics);
   m->metrics_source = g_timeout_add_seconds (METRICS_INTERVAL_S, update_metrics, m);
   server->meetings = m;
-  samtal_server_add_shutdown_hook (server, shutdown_hook, NULL, NULL);
   return TRUE;
 }

@@ -2,7 +2,7 @@
  * the bookings (who may enter when) and to the audit trail.
  *
  * main.c calls samtal_meetings_setup() after samtal_server_listen() and
- * samtal_meetings_shutdown() at SIGTERM/SIGINT (setup also registers it as a shutdown hook; it is
+ * samtal_meetings_shutdown() at SIGTERM/SIGINT (main.c registers it as a shutdown hook; it is
  * idempotent). Nothing else in the server needs to know about media: the relay and the hub live
  * in server->meetings.
  *

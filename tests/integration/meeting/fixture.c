@@ -342,7 +342,7 @@ read_next_line (MeetingClient *c, GDataInputStream *in)
 }
 
 static void
-on_exit (GObject *source, GAsyncResult *result, gpointer data)
+on_client_exit (GObject *source, GAsyncResult *result, gpointer data)
 {
   g_autoptr (GError) error = NULL;
   if (!g_subprocess_wait_finish (G_SUBPROCESS (source), result, &error))
@@ -384,7 +384,7 @@ meeting_client_start (MeetingFixture *f, const char *label, const char *token,
   GDataInputStream *in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (c->process));
   g_object_set_data_full (G_OBJECT (c->process), "stdout", in, g_object_unref);
   read_next_line (c, in);
-  g_subprocess_wait_async (c->process, client_cancellable (c), on_exit, c);
+  g_subprocess_wait_async (c->process, client_cancellable (c), on_client_exit, c);
   return c;
 }
 

@@ -1,0 +1,74 @@
+/* test-browser.c — a browser and a native client meet: headless Chromium (fake camera) on the
+ * small test page in tests/media/page (served by samtal-server itself through SAMTAL_WEB_DIR, so
+ * the page is same-origin with /ws and its CSP holds) joins as the booking's client;
+ * samtal-client joins as the caseworker with --auto-admit. Each must decode ≥ 60 frames of the
+ * other's video. Skipped when node or Chromium is missing.
+ */
+#include <string.h>
+
+#include "fixture.h"
+
+static void
+on_browser_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_object_set_data_full (source, "result", g_object_ref (result), g_object_unref);
+  *(gboolean *) data = TRUE;
+}
+
+static void
+test_browser_and_native (void)
+{
+  const char *chromium = g_getenv ("CHROMIUM") != NULL ? g_getenv ("CHROMIUM") : "/usr/bin/chromium";
+  g_autofree char *node = g_find_program_in_path ("node");
+  if (node == NULL || !g_file_test (chromium, G_FILE_TEST_IS_EXECUTABLE)) {
+    g_test_skip ("node or chromium is not installed");
+    return;
+  }
+  const char *src = g_getenv ("SAMTAL_SOURCE_ROOT");
+  g_assert_nonnull (src);
+  g_autofree char *page_dir = g_build_filename (src, "tests", "media", "page", NULL);
+  g_autofree char *script = g_build_filename (src, "tests", "media", "browser-meet.mjs", NULL);
+
+  g_autoptr (MeetingFixture) f = meeting_fixture_new (page_dir);
+  gint64 booking = meeting_book (f, f->client_id, 120, 30);
+  g_autofree char *staff_token = meeting_join_token (f, booking, f->staff_session);
+  g_autofree char *client_token = meeting_join_token (f, booking, f->client_session);
+  g_autofree char *staff_pid = meeting_pid (f->staff_id);
+  g_autofree char *client_pid = meeting_pid (f->client_id);
+
+  const char *const staff_args[] = { "--auto-admit", "--expect-frames", "60", "--timeout", "150", NULL };
+  g_autoptr (MeetingClient) staff = meeting_client_start (f, "staff", staff_token, staff_args);
+
+  g_autofree char *url = g_strdup_printf ("%s/index.html#token=%s", f->base_url, client_token);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr (GSubprocess) browser = g_subprocess_new (
+    G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error, node, script,
+    "--url", url, "--frames", "60", "--expect", staff_pid, "--timeout", "120", NULL);
+  g_assert_no_error (error);
+  /* communicate asynchronously: the native client's output is read on this context meanwhile */
+  gboolean done = FALSE;
+  g_subprocess_communicate_utf8_async (browser, NULL, NULL, on_browser_done, &done);
+  while (!done)
+    meeting_spin (50);
+  g_subprocess_communicate_utf8_finish (browser, g_object_get_data (G_OBJECT (browser), "result"),
+                                        &out, &err, &error);
+  g_assert_no_error (error);
+  g_test_message ("browser: %s", out != NULL ? out : "");
+  if (!g_subprocess_get_if_exited (browser) || g_subprocess_get_exit_status (browser) != 0)
+    g_printerr ("# --- browser stderr ---\n%s# ---\n", err != NULL ? err : "");
+  g_assert_true (g_subprocess_get_if_exited (browser));
+  g_assert_cmpint (g_subprocess_get_exit_status (browser), ==, 0);
+
+  g_assert_true (meeting_client_wait (staff, 150));
+  g_assert_cmpint (staff->exit_status, ==, 0);
+  g_assert_cmpuint (meeting_client_frames (staff, client_pid), >=, 60);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/meeting/browser-and-native", test_browser_and_native);
+  return g_test_run ();
+}
