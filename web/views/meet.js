@@ -5,11 +5,11 @@
 import { t } from '../i18n.js';
 import * as api from '../api.js';
 import { h, clear, fmtTime } from '../dom.js';
-import { whenText, joinWindow, JOIN_EARLY_MIN } from './common.js';
+import { whenText, joinWindow, JOIN_EARLY_MIN, staffNames, personName } from './common.js';
 import { deviceCheck } from '../meeting/devices.js';
 import { openRoom } from '../meeting/room.js';
 import { staffPanel } from '../meeting/staffpanel.js';
-import { clientName } from './today.js';
+import { clientNameOf } from './today.js';
 
 export function wsUrlFrom(url) {
   const base = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}`;
@@ -33,7 +33,7 @@ export async function render(ctx) {
   const booking = api.one(await api.get(`/bookings/${id}`), 'booking');
   const area = h('div', { class: 'meet-area' });
   const notice = h('div', { class: 'form-message', role: 'status' });
-  const who = ctx.isStaff ? clientName(booking) : (booking.staff_name || '');
+  const who = ctx.isStaff ? await clientNameOf(booking, new Map()) : personName(booking, await staffNames(), 'staff_id', 'staff_name');
   ctx.main.append(h('h1', {}, t('meet.title')),
     h('p', { class: 'lead' }, whenText(booking) + (who ? ` · ${who}` : '')), notice, area);
 

@@ -21,10 +21,23 @@ export function clientName(b) {
   return b.client_name || (b.client && b.client.name) || t('staff.client', { id: b.client_id });
 }
 
+// The client's name for staff: from the booking, else GET /users/{id} (cached per call site).
+export async function clientNameOf(b, cache) {
+  if (b.client_name || (b.client && b.client.name)) return clientName(b);
+  const key = `u${b.client_id}`;
+  if (!cache.has(key)) {
+    let name = '';
+    try { name = api.one(await api.get(`/users/${b.client_id}`), 'user').name || ''; } catch { /* not visible */ }
+    cache.set(key, name);
+  }
+  return cache.get(key) || clientName(b);
+}
+
 export async function bookingRow(b, cache) {
   const num = await caseNumber(b, cache);
+  const who = await clientNameOf(b, cache);
   return h('li', { class: 'card booking', dataset: { bookingId: String(b.id) } },
-    h('h3', {}, `${fmtTime(b.start)}–${fmtTime(b.end)} · ${clientName(b)}`),
+    h('h3', {}, `${fmtTime(b.start)}–${fmtTime(b.end)} · ${who}`),
     h('p', {}, num ? t('staff.case', { n: num }) : t('staff.nocase')),
     b.topic ? h('p', { class: 'muted' }, b.topic) : null,
     h('p', {}, h('span', { class: 'badge ' + b.status }, statusText(b.status))),

@@ -5,7 +5,7 @@ import { t } from '../i18n.js';
 import * as api from '../api.js';
 import { h, clear, field, fmtTime, fmtDate, isoDate, addDays, announce } from '../dom.js';
 import { statusText, bookingsBetween, staffNames } from './common.js';
-import { caseNumber, clientName } from './today.js';
+import { caseNumber, clientNameOf } from './today.js';
 
 // The booking API's status change (docs/api-booking.md): POST /bookings/{id}/status {status}.
 async function setStatus(id, status) {
@@ -61,7 +61,7 @@ export async function render(ctx) {
       if (b.status === 'booked') actions.append(h('a', { class: 'btn small', href: `/meet/${b.id}` }, t('booking.open')));
       rows.push(h('li', { class: 'card booking', dataset: { bookingId: String(b.id) } },
         h('h3', {}, `${fmtTime(b.start)}–${fmtTime(b.end)} · ${b.staff_name || names.get(b.staff_id) || ''}`),
-        h('p', {}, `${clientName(b)} · ${num ? t('staff.case', { n: num }) : t('staff.nocase')}`),
+        h('p', {}, `${await clientNameOf(b, cache)} · ${num ? t('staff.case', { n: num }) : t('staff.nocase')}`),
         h('p', {}, st), actions));
     }
     clear(list).append(rows.length ? h('ul', { class: 'cards' }, rows) : h('p', {}, t('unit.none')));
