@@ -25,6 +25,19 @@ samtal_local_julian (gint64 t, GTimeZone *tz)
 
 #define JULIAN_1970_01_01 719163
 
+gint64
+samtal_local_day_start (guint32 julian, GTimeZone *tz)
+{
+  if (!g_date_valid_julian (julian))
+    return 0;
+  GDate d;
+  g_date_clear (&d, 1);
+  g_date_set_julian (&d, julian);
+  g_autoptr (GDateTime) dt = g_date_time_new (tz, g_date_get_year (&d), g_date_get_month (&d),
+                                              g_date_get_day (&d), 0, 0, 0);
+  return dt ? g_date_time_to_unix (dt) : ((gint64) julian - JULIAN_1970_01_01) * 86400;
+}
+
 /* Resolves a local wall-clock time (minutes after midnight, 0 … 1440) on a Julian day to an
  * instant. Returns FALSE when that wall-clock time does not exist (spring gap). A repeated time
  * resolves to its first occurrence. */

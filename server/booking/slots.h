@@ -51,6 +51,10 @@ const SamtalInterval *samtal_slots_find (GArray *slots, gint64 start);
 /* The Julian day of the local date of instant t in tz. */
 guint32 samtal_local_julian (gint64 t, GTimeZone *tz);
 
+/* The first instant of the local date julian in tz (local midnight, or the first existing time
+ * after it when midnight falls into a gap). */
+gint64 samtal_local_day_start (guint32 julian, GTimeZone *tz);
+
 /* TRUE when [a_start, a_end) and [b_start, b_end) share any instant. */
 static inline gboolean
 samtal_intervals_overlap (gint64 a_start, gint64 a_end, gint64 b_start, gint64 b_end)
