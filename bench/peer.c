@@ -129,8 +129,8 @@ marshal (BenchPeer *p, CallKind kind, const char *type, const char *text, guint 
 
 /* ---- receiving: counters, latency, first keyframe ---- */
 
-static gboolean
-vp8_keyframe_start (const guint8 *d, guint len)
+gboolean
+bench_vp8_is_keyframe_start (const guint8 *d, guint len)
 {
   if (len < 1)
     return FALSE;
@@ -183,7 +183,7 @@ on_rtp_received (BenchPeer *p, GstBuffer *buf, gint64 now)
   guint16 seq = gst_rtp_buffer_get_seq (&rtp);
   gboolean key = FALSE;
   if (gst_rtp_buffer_get_payload_type (&rtp) != 111 && p->first_keyframe_us == 0)
-    key = vp8_keyframe_start (gst_rtp_buffer_get_payload (&rtp), gst_rtp_buffer_get_payload_len (&rtp));
+    key = bench_vp8_is_keyframe_start (gst_rtp_buffer_get_payload (&rtp), gst_rtp_buffer_get_payload_len (&rtp));
   gst_rtp_buffer_unmap (&rtp);
   bench_tracker_received (p->tracker, ssrc, seq, now);
   g_mutex_lock (&p->lock);

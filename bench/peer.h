@@ -57,4 +57,8 @@ void bench_peer_tick (BenchPeer *peer, gint64 now_us);
 
 void bench_peer_get_counters (BenchPeer *peer, BenchPeerCounters *counters);
 
+/* TRUE when an RTP payload (len bytes) is the first packet of a VP8 keyframe (RFC 7741: S=1,
+ * partition 0, and the VP8 header's P bit clear). Never reads beyond len. */
+gboolean bench_vp8_is_keyframe_start (const guint8 *payload, guint len);
+
 G_END_DECLS
