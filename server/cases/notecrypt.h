@@ -11,7 +11,7 @@
 G_BEGIN_DECLS
 
 #define SAMTAL_NOTE_KEY_BYTES 32
-#define SAMTAL_NOTE_MAX_BYTES (32 * 1024)   /* longest note body accepted, in bytes */
+#define SAMTAL_NOTE_MAX_BYTES (64 * 1024)   /* longest note body accepted, in bytes */
 
 #define SAMTAL_NOTE_ERROR (samtal_note_error_quark ())
 GQuark samtal_note_error_quark (void);
