@@ -264,6 +264,8 @@ cmd_user_add (int argc, char **argv)
   g_autoptr (SamtalServer) server = samtal_server_new (config, &error);
   if (server == NULL || !components_migrate (server, &error))
     return fail ("cannot open the data directory", error);
+  if (!samtal_password_check_policy (password, &error))
+    return fail ("cannot add the user", error);
   gint64 unit_id = o.unit ? samtal_units_ensure (server, 0, o.unit, &error) : 0;
   if (o.unit && unit_id == 0)
     return fail ("unit", error);

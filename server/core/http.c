@@ -385,12 +385,27 @@ samtal_reply_header (SamtalRequest *req, const char *name, const char *value)
   soup_message_headers_replace (soup_server_message_get_response_headers (req->msg), name, value);
 }
 
+/* Reason phrases libsoup does not know. */
+static const char *
+status_phrase (guint status)
+{
+  switch (status)
+    {
+    case 422:
+      return "Unprocessable Content";
+    case 429:
+      return "Too Many Requests";
+    default:
+      return NULL;
+    }
+}
+
 void
 samtal_reply_text (SamtalRequest *req, guint status, const char *content_type, const char *text)
 {
   if (!request_can_reply (req))
     return;
-  soup_server_message_set_status (req->msg, status, NULL);
+  soup_server_message_set_status (req->msg, status, status_phrase (status));
   if (text != NULL)
     soup_server_message_set_response (req->msg, content_type, SOUP_MEMORY_COPY, text,
                                       strlen (text));
@@ -470,8 +485,13 @@ samtal_json_self_named (JsonNode *node, const char *name)
 {
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     return node;
-  JsonNode *copy = json_node_copy (node);
-  json_object_set_member (json_node_get_object (node), name, copy);
+  /* A new object with the same members (json_node_copy would share the object: a cycle). */
+  JsonObject *obj = json_node_get_object (node);
+  JsonObject *inner = json_object_new ();
+  g_autoptr (GList) members = json_object_get_members (obj);
+  for (GList *l = members; l; l = l->next)
+    json_object_set_member (inner, l->data, json_node_copy (json_object_get_member (obj, l->data)));
+  json_object_set_member (obj, name, samtal_json_object_node (inner));
   return node;
 }
 
