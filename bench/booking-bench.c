@@ -4,7 +4,8 @@
  * Setup (through the real interfaces): staff members with weekly availability (every day
  * 06:00–22:00, 15-minute slots) and C clients (`user add`). Each client thread has its own
  * session and, until the time is up: lists the free slots of a random staff member over a random
- * week (timed: slots_ms), books a random one of them (201, or 409 slot_taken when another client
+ * week (timed: slots_ms), books one of them (half the time one of the first three, so that
+ * clients compete) (201, or 409 slot_taken when another client
  * was faster), and cancels every other booking it made. Afterwards each staff member's calendar
  * is read back and checked: no two active bookings of one staff member may overlap
  * (double_bookings, must be 0), and every booking a client kept must be in it (lost_bookings).
@@ -154,7 +155,8 @@ list_slots (ClientThread *t, BenchApi *api, GRand *rand, gint64 *staff_id)
 {
   *staff_id = t->staff_ids[g_rand_int_range (rand, 0, BOOKING_STAFF)];
   GDate from = t->first_day, to;
-  g_date_add_days (&from, (guint) g_rand_int_range (rand, 0, RANGE_DAYS - 7));
+  if (g_rand_boolean (rand))     /* half the lists start on the first day: more contention */
+    g_date_add_days (&from, (guint) g_rand_int_range (rand, 0, RANGE_DAYS - 7));
   to = from;
   g_date_add_days (&to, 6);
   g_autofree char *f = date_string (&from), *u = date_string (&to);
@@ -182,7 +184,10 @@ try_book (ClientThread *t, BenchApi *api, GRand *rand, gint64 staff_id, JsonArra
   guint n = MIN (json_array_get_length (slots), SLOT_LIST_MAX);
   if (n == 0)
     return;
-  JsonNode *slot = json_array_get_element (slots, (guint) g_rand_int_range (rand, 0, (gint32) n));
+  /* Half the time one of the earliest few slots, so that clients really compete for slots. */
+  guint pick = g_rand_boolean (rand) ? (guint) g_rand_int_range (rand, 0, (gint32) MIN (n, 3u))
+                                     : (guint) g_rand_int_range (rand, 0, (gint32) n);
+  JsonNode *slot = json_array_get_element (slots, pick);
   const char *start = bench_json_string (slot, "start");
   if (start == NULL)
     return;
