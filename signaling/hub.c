@@ -617,6 +617,12 @@ samtal_hub_new_with_ops (const guint8 *key, const SamtalHubRelayOps *ops, gpoint
 }
 
 void
+samtal_hub_set_relay (SamtalHub *hub, SamtalRelay *relay)
+{
+  hub->relay = relay;
+}
+
+void
 samtal_hub_attach (SamtalHub *hub, SoupServer *server, const char *path)
 {
   soup_server_add_websocket_handler (server, path, NULL, NULL, on_websocket, hub, NULL);
