@@ -102,15 +102,25 @@ conn_close (Conn *c, guint16 code, const char *reason)
     soup_websocket_connection_close (c->ws, code, reason);
 }
 
-/* Sends an error and, when fatal, closes with close_code. */
+static SamtalRoom *room_lookup (SamtalHub *hub, gint64 meeting_id);
+
+/* Sends an error and, when fatal, closes with close_code; a joined participant leaves its room
+ * at once (the others see it leave; the close handshake may take a while). */
 static void
 conn_error (Conn *c, const char *code, const char *message, const char *request,
             guint16 close_code)
 {
   g_autoptr (SamtalMsg) m = samtal_msg_new_error (code, message, request, close_code != 0);
   conn_send (c, m);
-  if (close_code != 0)
-    conn_close (c, close_code, code);
+  if (close_code == 0)
+    return;
+  SamtalRoom *room = c->meeting_id != 0 ? room_lookup (c->hub, c->meeting_id) : NULL;
+  conn_close (c, close_code, code);
+  if (room != NULL) {
+    g_autoptr (GPtrArray) out = samtal_room_actions_new ();
+    samtal_room_disconnect (room, c->id, out);
+    execute (c->hub, room, out);
+  }
 }
 
 /* ---- rooms ---- */

@@ -136,6 +136,8 @@ fixture_set_up (Fixture *f, gconstpointer data)
   f->audits = g_ptr_array_new_with_free_func (g_free);
   SamtalHubCallbacks cbs = { check_meeting, audit };
   SamtalHubLimits limits = { .join_timeout_ms = 1000, .max_messages_per_sec = 20 };
+  if (data != NULL)
+    limits = *(const SamtalHubLimits *) data;
   f->hub = samtal_hub_new_with_ops (f->key, &fake_ops, &f->relay, &cbs, f, &limits);
   f->server = soup_server_new (NULL, NULL);
   samtal_hub_attach (f->hub, f->server, "/ws");
@@ -575,6 +577,33 @@ test_shutdown (Fixture *f, gconstpointer data)
   expect_closed (idle, SOUP_WEBSOCKET_CLOSE_GOING_AWAY);
 }
 
+/* With keepalive pings far apart, a silent client is closed once the idle timeout passes; one
+ * that keeps talking is not. */
+static void
+test_idle_timeout (Fixture *f, gconstpointer data)
+{
+  g_autoptr (Client) quiet = client_connect (f);
+  client_join (f, quiet, "u7", "caseworker");
+  g_autoptr (Client) chatty = client_connect (f);
+  client_join (f, chatty, "u12", "client");
+  const SamtalMsg *e = NULL;
+  while ((e = find (quiet, SAMTAL_MSG_ERROR, "idle_timeout", 0)) == NULL) {
+    client_send (chatty, "{\"type\":\"ping\"}");
+    guint n = chatty->msgs->len;
+    expect_from (chatty, n, SAMTAL_MSG_PONG, NULL);
+    g_usleep (200 * 1000);
+  }
+  g_assert_true (e->fatal);
+  expect_closed (quiet, SAMTAL_CLOSE_IDLE);
+  g_assert_false (chatty->closed);
+  g_assert_null (find (chatty, SAMTAL_MSG_ERROR, "idle_timeout", 0));
+  expect (chatty, SAMTAL_MSG_PRESENCE, "left");
+}
+
+static const SamtalHubLimits idle_limits = {
+  .join_timeout_ms = 5000, .keepalive_interval_s = 600, .idle_timeout_s = 2,
+};
+
 int
 main (int argc, char **argv)
 {
@@ -591,5 +620,7 @@ main (int argc, char **argv)
   ADD ("/signaling/hub/rejoin-replaces", test_rejoin_replaces);
   ADD ("/signaling/hub/relay-refuses", test_relay_refuses);
   ADD ("/signaling/hub/shutdown", test_shutdown);
+  g_test_add ("/signaling/hub/idle-timeout", Fixture, &idle_limits, fixture_set_up,
+              test_idle_timeout, fixture_tear_down);
   return g_test_run ();
 }
