@@ -51,7 +51,7 @@ on_failed (BenchPeer *peer, const char *reason, gpointer data)
   bench_log ("direct %s: %s\n", bench_peer_name (peer), reason);
 }
 
-static gboolean
+static BenchReadiness
 all_receiving (gpointer data)
 {
   DirectRun *run = data;
@@ -59,9 +59,9 @@ all_receiving (gpointer data)
     BenchPeerCounters c;
     bench_peer_get_counters (run->receivers->pdata[i], &c);
     if (c.first_keyframe_us == 0)
-      return FALSE;
+      return BENCH_WAIT;
   }
-  return TRUE;
+  return BENCH_READY;
 }
 
 static void

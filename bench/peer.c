@@ -18,6 +18,7 @@
 
 #define MAX_FRAMES_PER_TICK 4
 #define KEYFRAME_RESTART_MIN_US (500 * 1000)
+#define KEYFRAME_REQUEST_INTERVAL_US (1000 * 1000)
 
 typedef struct {
   guint64 received;
@@ -49,6 +50,8 @@ struct _BenchPeer {
   gint64 last_restart_us;
   GMutex lock;                     /* guards the counters below */
   GHashTable *streams;             /* ssrc → StreamStats* */
+  GPtrArray *video_sinks;          /* GstPad* of the fakesinks behind received video */
+  gint64 last_keyframe_request_us; /* main context only */
   gint64 first_keyframe_us;
   guint64 sent_packets;
 };
@@ -66,6 +69,7 @@ peer_unref (BenchPeer *p)
   if (!g_atomic_int_dec_and_test (&p->refs))
     return;
   g_hash_table_unref (p->streams);
+  g_ptr_array_unref (p->video_sinks);
   g_ptr_array_unref (p->pending_candidates);
   g_mutex_clear (&p->lock);
   g_main_context_unref (p->context);
@@ -212,6 +216,23 @@ receive_probe (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   return GST_PAD_PROBE_OK;
 }
 
+static gboolean
+pad_is_video (GstPad *pad)
+{
+  g_autoptr (GstCaps) caps = gst_pad_get_current_caps (pad);
+  if (caps == NULL || gst_caps_get_size (caps) == 0)
+    return FALSE;
+  return g_strcmp0 (gst_structure_get_string (gst_caps_get_structure (caps, 0), "media"), "video") == 0;
+}
+
+static GstEvent *
+keyframe_request (void)
+{
+  return gst_event_new_custom (GST_EVENT_CUSTOM_UPSTREAM,
+      gst_structure_new ("GstForceKeyUnit", "running-time", G_TYPE_UINT64, GST_CLOCK_TIME_NONE,
+                         "all-headers", G_TYPE_BOOLEAN, FALSE, "count", G_TYPE_UINT, 0, NULL));
+}
+
 /* Links a new webrtcbin src pad to a fakesink, here on the streaming thread (see the notes). */
 static void
 on_pad_added (GstElement *webrtc, GstPad *pad, gpointer data)
@@ -226,8 +247,34 @@ on_pad_added (GstElement *webrtc, GstPad *pad, gpointer data)
   g_autoptr (GstPad) sinkpad = gst_element_get_static_pad (sink, "sink");
   gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
                      receive_probe, p, NULL);
-  if (gst_pad_link (pad, sinkpad) != GST_PAD_LINK_OK)
+  if (gst_pad_link (pad, sinkpad) != GST_PAD_LINK_OK) {
     marshal (p, CALL_FAILED, NULL, "could not link a received stream", 0);
+    return;
+  }
+  if (pad_is_video (pad)) {
+    gst_pad_send_event (sinkpad, keyframe_request ());
+    g_mutex_lock (&p->lock);
+    g_ptr_array_add (p->video_sinks, gst_object_ref (sinkpad));
+    g_mutex_unlock (&p->lock);
+  }
+}
+
+/* Asks the sender for a keyframe, as a browser's decoder does on a new stream: webrtcbin's RTP
+ * session turns this upstream event into an RTCP PLI. */
+static void
+request_keyframes (BenchPeer *p, gint64 now)
+{
+  if (now - p->last_keyframe_request_us < KEYFRAME_REQUEST_INTERVAL_US)
+    return;
+  p->last_keyframe_request_us = now;
+  g_autoptr (GPtrArray) pads = g_ptr_array_new_with_free_func (gst_object_unref);
+  g_mutex_lock (&p->lock);
+  gboolean have_key = p->first_keyframe_us != 0;
+  for (guint i = 0; !have_key && i < p->video_sinks->len; i++)
+    g_ptr_array_add (pads, gst_object_ref (p->video_sinks->pdata[i]));
+  g_mutex_unlock (&p->lock);
+  for (guint i = 0; i < pads->len; i++)
+    gst_pad_send_event (pads->pdata[i], keyframe_request ());
 }
 
 /* ---- sending: payloader probes, keyframe requests, the tick ---- */
@@ -297,7 +344,10 @@ push_video (BenchPeer *p, gint64 now)
 void
 bench_peer_tick (BenchPeer *p, gint64 now)
 {
-  if (!p->sending || p->closed)
+  if (p->closed)
+    return;
+  request_keyframes (p, now);
+  if (!p->sending)
     return;
   for (guint n = 0; p->next_video_us <= now && n < MAX_FRAMES_PER_TICK; n++) {
     push_video (p, now);
@@ -537,6 +587,7 @@ bench_peer_new (const char *name, const BenchMedia *media, BenchTracker *tracker
   p->context = g_main_context_ref (context ? context : g_main_context_default ());
   p->pending_candidates = g_ptr_array_new_with_free_func (g_free);
   p->streams = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
+  p->video_sinks = g_ptr_array_new_with_free_func (gst_object_unref);
   g_mutex_init (&p->lock);
   if (!build_pipeline (p, error)) {
     bench_peer_free (p);

@@ -142,18 +142,23 @@ window_edge (gboolean start, gpointer data)
   }
 }
 
-static gboolean
+/* Ready when every participant receives video; a failed participant aborts the run (the figures
+ * of a run with missing participants would not be comparable). */
+static BenchReadiness
 everyone_receives (gpointer data)
 {
   RelayRun *run = data;
+  BenchReadiness readiness = BENCH_READY;
   for (guint i = 0; i < run->participants->len; i++) {
     BenchParticipant *pt = run->participants->pdata[i];
     BenchPeerCounters c;
     bench_peer_get_counters (bench_participant_peer (pt), &c);
-    if (bench_participant_failure (pt) == NULL && c.first_keyframe_us == 0)
-      return FALSE;
+    if (bench_participant_failure (pt) != NULL)
+      return BENCH_ABORT;
+    if (c.first_keyframe_us == 0)
+      readiness = BENCH_WAIT;
   }
-  return TRUE;
+  return readiness;
 }
 
 /* When a meeting's staff member is in, the others of that meeting knock. */
@@ -256,7 +261,7 @@ run_relay (const char *binary, const BenchMedia *media, const RelayOptions *o, g
     if (r->ok)
       collect (&run, tracker, &counts);
     else
-      r->error = g_strdup ("not every participant received video in time");
+      r->error = g_strdup ("not every participant received video in time (or one failed; see above)");
   }
   if (error)
     r->error = g_strdup (error->message);

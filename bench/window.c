@@ -10,7 +10,7 @@ typedef struct {
   GMainLoop *loop;
   gint64 started_us, window_start_us, window_end_us;
   double warmup_s, max_wait_s, seconds;
-  gboolean (*ready) (gpointer);
+  BenchReadiness (*ready) (gpointer);
   BenchWindowEdge edge;
   gpointer user_data;
   BenchPeerCounters *before;
@@ -71,7 +71,11 @@ tick (gpointer data)
   for (guint i = 0; i < w->peers->len; i++)
     bench_peer_tick (w->peers->pdata[i], now);
   double elapsed = (double) (now - w->started_us) / G_USEC_PER_SEC;
-  if (!w->opened && elapsed >= w->warmup_s && (w->ready == NULL || w->ready (w->user_data)))
+  BenchReadiness readiness = w->opened || w->ready == NULL ? BENCH_READY : w->ready (w->user_data);
+  if (readiness == BENCH_ABORT) {
+    bench_log ("giving up: a participant failed\n");
+    g_main_loop_quit (w->loop);
+  } else if (!w->opened && elapsed >= w->warmup_s && readiness == BENCH_READY)
     open_window (w, now);
   else if (!w->opened && elapsed >= w->max_wait_s) {
     bench_log ("peers not ready after %.0f s; giving up\n", w->max_wait_s);
@@ -83,7 +87,7 @@ tick (gpointer data)
 
 gboolean
 bench_window_run (GPtrArray *peers, BenchTracker *tracker, double warmup_s, double max_wait_s,
-                  gboolean (*ready) (gpointer), double seconds, BenchWindowEdge edge,
+                  BenchReadiness (*ready) (gpointer), double seconds, BenchWindowEdge edge,
                   gpointer user_data, BenchWindowCounts *counts)
 {
   *counts = (BenchWindowCounts) { 0 };

@@ -21,11 +21,14 @@ typedef struct {
 /* Optional hooks at the window's edges (e.g. sample the server's CPU). */
 typedef void (*BenchWindowEdge) (gboolean start, gpointer user_data);
 
+typedef enum { BENCH_WAIT, BENCH_READY, BENCH_ABORT } BenchReadiness;
+
 /* Runs the default main context: ticks peers (a GPtrArray of BenchPeer*, which may grow while this
  * runs, e.g. as participants are admitted) until warmup_s have passed and ready (if set) returned
- * TRUE or max_wait_s passed, then measures seconds. FALSE if the window never opened. */
+ * BENCH_READY or max_wait_s passed, then measures seconds. FALSE if the window never opened
+ * (max_wait_s passed, or ready said BENCH_ABORT). */
 gboolean bench_window_run (GPtrArray *peers, BenchTracker *tracker, double warmup_s, double max_wait_s,
-                           gboolean (*ready) (gpointer), double seconds, BenchWindowEdge edge,
+                           BenchReadiness (*ready) (gpointer), double seconds, BenchWindowEdge edge,
                            gpointer user_data, BenchWindowCounts *counts);
 
 G_END_DECLS
