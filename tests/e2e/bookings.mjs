@@ -153,7 +153,7 @@ await run(async () => {
   const browser = await launch();
   const page = await newPage(browser, w.url, { width: 360, height: 740 });
   return { w, browser, page, clientApi,
-    onFailure: async (name) => screenshot(page, `fail-bookings-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40)}.png`) };
+    onFailure: async (name) => { console.log(`# ${w.server.diag().split('\n').join('\n# ')}`); return screenshot(page, `fail-bookings-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40)}.png`); } };
 }, async (c) => {
   if (!c) return;
   await c.browser.close().catch(() => {});

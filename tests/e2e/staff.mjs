@@ -91,7 +91,7 @@ test('the officer sees the unit\'s bookings of a day and marks one completed', a
   await card.waitFor();
   await checkAxe(page, 'unit day view');
   await card.getByRole('button', { name: 'Mark completed' }).click();
-  await card.getByText('Completed').waitFor();
+  await card.locator('.badge', { hasText: 'Completed' }).waitFor();
   assert.equal((await booking(c.w.cwApi, b.id)).status, 'completed');
 });
 
@@ -132,7 +132,7 @@ await run(async () => {
   const browser = await launch();
   const page = await newPage(browser, w.url, { lang: 'en' });
   return { w, browser, page,
-    onFailure: async (name) => screenshot(page, `fail-staff-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40)}.png`) };
+    onFailure: async (name) => { console.log(`# ${w.server.diag().split('\n').join('\n# ')}`); return screenshot(page, `fail-staff-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40)}.png`); } };
 }, async (c) => {
   if (!c) return;
   await c.browser.close().catch(() => {});

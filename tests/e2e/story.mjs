@@ -170,6 +170,7 @@ await run(async () => {
   const staff = await newPage(browser, w.url, { lang: 'en', width: 1280, height: 900, timeout: 30000 });
   return { w, browser, client, staff,
     onFailure: async (name) => {
+      console.log(`# ${w.server.diag().split('\n').join('\n# ')}`);
       const safe = name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40);
       await screenshot(client, `fail-story-${safe}-client.png`).catch(() => {});
       await screenshot(staff, `fail-story-${safe}-staff.png`).catch(() => {});

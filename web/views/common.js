@@ -33,8 +33,9 @@ export function joinWindow(b, now = Date.now()) {
   return 'open';
 }
 
-export async function bookingsBetween(from, to) {
-  return api.list(await api.get('/bookings' + api.qs({ from: isoDate(from), to: isoDate(to) })), 'bookings')
+// extra: more query parameters, e.g. {unit_id} for an officer's view of the unit.
+export async function bookingsBetween(from, to, extra = {}) {
+  return api.list(await api.get('/bookings' + api.qs({ from: isoDate(from), to: isoDate(to), ...extra })), 'bookings')
     .sort((a, b) => new Date(a.start) - new Date(b.start));
 }
 

@@ -36,7 +36,7 @@ export async function render(ctx) {
 
   async function load() {
     heading.textContent = fmtDate(day.toISOString());
-    const all = await bookingsBetween(day, day);
+    const all = await bookingsBetween(day, day, { unit_id: ctx.user.unit_id || undefined });
     const rows = [];
     for (const b of all) {
       const num = await caseNumber(b, cache);

@@ -11,6 +11,8 @@ import path from 'node:path';
 
 const START_TIMEOUT_MS = 90000;
 const STOP_GRACE_MS = 15000;
+// GOption converts arguments from the locale's charset: make it UTF-8 (unit names have å, ä, ö).
+const ENV = { ...process.env, LC_ALL: 'C.UTF-8' };
 
 export const sourceRoot = process.env.SAMTAL_SOURCE_ROOT || path.resolve(new URL('../../..', import.meta.url).pathname);
 export const buildRoot = process.env.SAMTAL_BUILD_ROOT || path.join(sourceRoot, 'build');
@@ -41,7 +43,7 @@ export async function startServer() {
   const port = await freePort();
   const args = ['--demo', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`,
     '--ice-address', '127.0.0.1', '--web-dir', path.join(sourceRoot, 'web')];
-  const child = spawn(serverBin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } });
+  const child = spawn(serverBin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: ENV });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => { stdout += d; });
@@ -55,16 +57,19 @@ export async function startServer() {
     child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited ${code}:\n${stderr}`)); });
   });
   const exited = new Promise((resolve) => child.once('exit', (code, sig) => resolve({ code, sig })));
+  const alive = () => child.exitCode === null && child.signalCode === null;
   return {
     url,
     dataDir,
     stdout: () => stdout,
     stderr: () => stderr,
+    // For failure reports: whether it still runs, and the tail of its log.
+    diag: () => `server ${alive() ? 'running' : `exited ${child.exitCode ?? child.signalCode}`}; stderr tail:\n${stderr.slice(-4000)}`,
     // Runs `samtal-server user add` against this server's data dir (password on stdin).
     addUser({ email, name, role, unit, password }) {
       const a = ['user', 'add', '--data-dir', dataDir, '--email', email, '--name', name, '--role', role];
       if (unit) a.push('--unit', unit);
-      const r = spawnSync(serverBin, a, { input: password + '\n', encoding: 'utf8', timeout: 60000 });
+      const r = spawnSync(serverBin, a, { input: password + '\n', encoding: 'utf8', timeout: 60000, env: ENV });
       if (r.status !== 0) throw new Error(`user add ${email} failed (${r.status}): ${r.stderr}`);
       const out = r.stdout.trim();
       const obj = JSON.parse(out.slice(out.indexOf('{')));

@@ -5,7 +5,8 @@
 
 import { startServer, apiClient, unwrap, unwrapList } from './server.mjs';
 
-export const UNIT = 'E2E Socialtjänst';
+// ASCII on purpose: samtal-server's option parsing (no setlocale) refuses non-ASCII arguments.
+export const UNIT = 'E2E Socialtjanst';
 export const PASSWORD = 'correct-horse-battery';
 
 export async function makeWorld() {
