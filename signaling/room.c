@@ -168,6 +168,22 @@ broadcast_presence (SamtalRoom *room, GPtrArray *out, const Participant *about, 
   }
 }
 
+static guint count_admitted (SamtalRoom *room);
+static void admit_participant (SamtalRoom *room, GPtrArray *out, Participant *t, const char *by);
+
+/* Staff who found the meeting full wait; the first of them gets the freed place. */
+static void
+promote_waiting_staff (SamtalRoom *room, GPtrArray *out)
+{
+  for (guint i = 0; i < room->participants->len; i++) {
+    if (count_admitted (room) >= room->limits.max_admitted)
+      return;
+    Participant *p = g_ptr_array_index (room->participants, i);
+    if (p->staff && !p->admitted)
+      admit_participant (room, out, p, p->id);
+  }
+}
+
 /* Takes p out of the room (the caller has already told p and closed its conn if needed). */
 static void
 drop (SamtalRoom *room, GPtrArray *out, Participant *p, const char *event, const char *reason)
@@ -176,7 +192,10 @@ drop (SamtalRoom *room, GPtrArray *out, Participant *p, const char *event, const
   if (p->in_relay)
     relay_action (out, SAMTAL_ROOM_RELAY_REMOVE, p->id);
   broadcast_presence (room, out, p, event, NULL, reason);
+  gboolean was_admitted = p->admitted;
   participant_free (p);
+  if (was_admitted)
+    promote_waiting_staff (room, out);
 }
 
 static guint
@@ -471,6 +490,17 @@ find_target (SamtalRoom *room, GPtrArray *out, Participant *p, const SamtalMsg *
   return t;
 }
 
+/* t is admitted (by staff member `by`): told, announced, audited, and added to the relay. */
+static void
+admit_participant (SamtalRoom *room, GPtrArray *out, Participant *t, const char *by)
+{
+  t->admitted = TRUE;
+  send_msg (out, t->conn, samtal_msg_new (SAMTAL_MSG_ADMITTED));
+  broadcast_presence (room, out, t, "admitted", NULL, NULL);
+  audit (out, by, "meeting.admit", t->id);
+  admit_into_relay (out, t);
+}
+
 static void
 on_admit (SamtalRoom *room, GPtrArray *out, Participant *p, const SamtalMsg *msg)
 {
@@ -488,11 +518,7 @@ on_admit (SamtalRoom *room, GPtrArray *out, Participant *p, const SamtalMsg *msg
                 "the meeting already has the most participants allowed", msg, FALSE);
     return;
   }
-  t->admitted = TRUE;
-  send_msg (out, t->conn, samtal_msg_new (SAMTAL_MSG_ADMITTED));
-  broadcast_presence (room, out, t, "admitted", NULL, NULL);
-  audit (out, p->id, "meeting.admit", t->id);
-  admit_into_relay (out, t);
+  admit_participant (room, out, t, p->id);
 }
 
 static void
@@ -707,7 +733,7 @@ samtal_room_end (SamtalRoom *room, const char *actor, const char *reason, guint1
     SamtalMsg *m = samtal_msg_new (SAMTAL_MSG_ENDED);
     m->reason = g_strdup (reason);
     send_msg (out, p->conn, m);
-    close_conn (out, p->conn, close_code, reason);
+    close_conn (out, p->conn, close_code, "meeting ended"); /* reason text is in `ended` */
   }
   audit (out, actor ? actor : "system", "meeting.end", reason);
   push (out, SAMTAL_ROOM_RELAY_DESTROY);

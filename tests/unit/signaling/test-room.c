@@ -288,8 +288,15 @@ test_limits (Fixture *f, gconstpointer data)
   assert_error (f, 50, "room_full");
   g_assert_cmpuint (closed (f, 50), ==, SAMTAL_CLOSE_FULL);
 
-  /* Someone leaves: now g5 can be admitted. */
+  /* Someone leaves: the waiting staff member gets the place at once; then one more leaves and
+   * g5 can be admitted. */
   send (f, 10, "{\"type\":\"leave\"}");
+  g_assert_nonnull (sent (f, 20, SAMTAL_MSG_ADMITTED));
+  g_assert_nonnull (action (f, SAMTAL_ROOM_RELAY_ADD, "u8"));
+  g_assert_null (sent (f, 15, SAMTAL_MSG_ADMITTED));
+  admit (f, STAFF, "g5");
+  assert_error (f, STAFF, "room_full");
+  send (f, 11, "{\"type\":\"leave\"}");
   admit (f, STAFF, "g5");
   g_assert_nonnull (sent (f, 15, SAMTAL_MSG_ADMITTED));
 }
