@@ -36,7 +36,7 @@ typedef struct {
   guint64 forwarded_packets;
   const char *forwarded_source;       /* "metrics" or "receivers" */
   guint64 received_packets;
-  double relay_cpu_seconds, cpu_us_per_packet, packets_per_second, loss_pct;
+  double relay_cpu_seconds, relay_interval_seconds, cpu_us_per_packet, packets_per_second, loss_pct;
   double rss_base_mb, rss_steady_mb, rss_per_participant_mb;
   GArray *latency_ms, *join_ms;
   guint failed_participants;
@@ -83,15 +83,24 @@ parse_options (int argc, char **argv, RelayOptions *o, GError **error)
 /* ---- the relay run ---- */
 
 typedef struct {
+  const char *base;
+  GPid pid;
+  GThread *thread;
+  gboolean have_metric;
+  guint64 forwarded;
+  double cpu;
+  gint64 at_us;
+  gint done;                          /* atomic */
+} EdgeSample;
+
+typedef struct {
   BenchServer *server;
   BenchApi *api;
   GPtrArray *participants;            /* BenchParticipant* */
   GPtrArray *peers;                   /* BenchPeer* (borrowed) */
   GPtrArray *seats;                   /* BenchSeat* */
   guint participants_per_meeting;
-  double cpu0;
-  guint64 fwd0;
-  gboolean have_metric0;
+  EdgeSample edge0, edge1;
   RelayResult *result;
 } RelayRun;
 
@@ -119,25 +128,73 @@ scrape_forwarded (BenchApi *api, guint64 *total)
   return found;
 }
 
+/* One edge of the relay's measurement. /metrics refreshes the forwarded counter every couple of
+ * seconds, so a sampler thread polls it until the value changes and reads the server's CPU time at
+ * that moment: both edges sit on counter updates, and CPU and packets cover the same interval. */
+
+#define EDGE_POLL_US (20 * 1000)
+#define EDGE_MAX_WAIT_US (5 * G_USEC_PER_SEC)
+
+static gpointer
+edge_thread (gpointer data)
+{
+  EdgeSample *e = data;
+  g_autoptr (BenchApi) api = bench_api_new (e->base);
+  guint64 first = 0, now = 0;
+  e->have_metric = scrape_forwarded (api, &first);
+  gint64 deadline = bench_now_us () + EDGE_MAX_WAIT_US;
+  now = first;
+  while (e->have_metric && now == first && bench_now_us () < deadline) {
+    g_usleep (EDGE_POLL_US);
+    scrape_forwarded (api, &now);
+  }
+  e->cpu = bench_proc_cpu_seconds (e->pid);
+  e->at_us = bench_now_us ();
+  e->forwarded = now;
+  g_atomic_int_set (&e->done, 1);
+  return NULL;
+}
+
+static void
+edge_start (EdgeSample *e, RelayRun *run)
+{
+  e->base = bench_server_base_url (run->server);
+  e->pid = bench_server_pid (run->server);
+  e->thread = g_thread_new ("edge-sampler", edge_thread, e);
+}
+
+static gboolean
+edge_done (gpointer data)
+{
+  return g_atomic_int_get (&((EdgeSample *) data)->done);
+}
+
 static void
 window_edge (gboolean start, gpointer data)
 {
   RelayRun *run = data;
-  GPid pid = bench_server_pid (run->server);
-  guint64 fwd = 0;
-  gboolean have = scrape_forwarded (run->api, &fwd);
-  double cpu = bench_proc_cpu_seconds (pid);
-  if (start) {
-    run->cpu0 = cpu;
-    run->fwd0 = fwd;
-    run->have_metric0 = have;
-    return;
-  }
+  edge_start (start ? &run->edge0 : &run->edge1, run);
+  if (!start)
+    run->result->rss_steady_mb = bench_proc_rss_mb (bench_server_pid (run->server));
+}
+
+/* After the window: keep sending until the closing edge was sampled, then fill the result. */
+static void
+finish_edges (RelayRun *run)
+{
+  EdgeSample *a = &run->edge0, *b = &run->edge1;
+  if (b->thread)
+    bench_window_keep_sending (run->peers, edge_done, b, 10.0);
+  if (a->thread)
+    g_thread_join (a->thread);
+  if (b->thread)
+    g_thread_join (b->thread);
+  a->thread = b->thread = NULL;
   RelayResult *r = run->result;
-  r->relay_cpu_seconds = cpu - run->cpu0;
-  r->rss_steady_mb = bench_proc_rss_mb (pid);
-  if (have && run->have_metric0 && fwd > run->fwd0) {
-    r->forwarded_packets = fwd - run->fwd0;
+  r->relay_cpu_seconds = b->cpu - a->cpu;
+  r->relay_interval_seconds = (double) (b->at_us - a->at_us) / G_USEC_PER_SEC;
+  if (a->have_metric && b->have_metric && b->forwarded > a->forwarded) {
+    r->forwarded_packets = b->forwarded - a->forwarded;
     r->forwarded_source = "metrics";
   }
 }
@@ -220,7 +277,11 @@ collect (RelayRun *run, BenchTracker *tracker, const BenchWindowCounts *counts)
     r->forwarded_source = "receivers";
   }
   r->cpu_us_per_packet = r->forwarded_packets ? r->relay_cpu_seconds * 1e6 / (double) r->forwarded_packets : NAN;
-  r->packets_per_second = counts->wall_seconds > 0 ? (double) r->forwarded_packets / counts->wall_seconds : 0;
+  double interval = r->forwarded_source && g_str_equal (r->forwarded_source, "metrics") ?
+      r->relay_interval_seconds : counts->wall_seconds;
+  if (!g_str_equal (r->forwarded_source, "metrics"))   /* CPU over the same window as the count */
+    r->relay_interval_seconds = counts->wall_seconds;
+  r->packets_per_second = interval > 0 ? (double) r->forwarded_packets / interval : 0;
   guint n = run->participants->len;
   r->rss_per_participant_mb = n ? (r->rss_steady_mb - r->rss_base_mb) / n : NAN;
 }
@@ -258,6 +319,8 @@ run_relay (const char *binary, const BenchMedia *media, const RelayOptions *o, g
     bench_log ("relay: %u participants joining\n", run.participants->len);
     r->ok = bench_window_run (run.peers, tracker, o->warmup, o->warmup + JOIN_WAIT_S, everyone_receives,
                               o->seconds, window_edge, &run, &counts);
+    if (run.edge0.thread || run.edge1.thread)
+      finish_edges (&run);
     if (r->ok)
       collect (&run, tracker, &counts);
     else
@@ -298,6 +361,7 @@ add_relay_fields (JsonBuilder *b, const RelayResult *r)
   json_builder_add_string_value (b, r->forwarded_source ? r->forwarded_source : "none");
   add_int (b, "received_packets", (gint64) r->received_packets);
   bench_json_add_double (b, "relay_cpu_seconds", r->ok ? r->relay_cpu_seconds : NAN);
+  bench_json_add_double (b, "relay_interval_seconds", r->ok ? r->relay_interval_seconds : NAN);
   bench_json_add_double (b, "cpu_us_per_packet", r->ok ? r->cpu_us_per_packet : NAN);
   bench_json_add_double (b, "packets_per_second", r->packets_per_second);
   bench_json_add_double (b, "loss_pct", r->ok ? r->loss_pct : NAN);

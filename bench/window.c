@@ -103,3 +103,35 @@ bench_window_run (GPtrArray *peers, BenchTracker *tracker, double warmup_s, doub
   g_free (w.before);
   return w.opened;
 }
+
+typedef struct {
+  GPtrArray *peers;
+  gboolean (*done) (gpointer);
+  gpointer user_data;
+  gint64 deadline_us;
+  GMainLoop *loop;
+} KeepSending;
+
+static gboolean
+keep_tick (gpointer data)
+{
+  KeepSending *k = data;
+  gint64 now = bench_now_us ();
+  for (guint i = 0; i < k->peers->len; i++)
+    bench_peer_tick (k->peers->pdata[i], now);
+  if (k->done (k->user_data) || now >= k->deadline_us)
+    g_main_loop_quit (k->loop);
+  return G_SOURCE_CONTINUE;
+}
+
+void
+bench_window_keep_sending (GPtrArray *peers, gboolean (*done) (gpointer), gpointer user_data,
+                           double max_s)
+{
+  KeepSending k = { peers, done, user_data, bench_now_us () + (gint64) (max_s * G_USEC_PER_SEC),
+                    g_main_loop_new (NULL, FALSE) };
+  guint id = g_timeout_add (TICK_MS, keep_tick, &k);
+  g_main_loop_run (k.loop);
+  g_source_remove (id);
+  g_main_loop_unref (k.loop);
+}

@@ -31,4 +31,8 @@ gboolean bench_window_run (GPtrArray *peers, BenchTracker *tracker, double warmu
                            BenchReadiness (*ready) (gpointer), double seconds, BenchWindowEdge edge,
                            gpointer user_data, BenchWindowCounts *counts);
 
+/* Keeps ticking peers (sending media) until done returns TRUE or max_s passed. */
+void bench_window_keep_sending (GPtrArray *peers, gboolean (*done) (gpointer), gpointer user_data,
+                                double max_s);
+
 G_END_DECLS
