@@ -242,7 +242,17 @@ samtal_parse_rfc3339 (const char *text, const char *field, GError **error)
       || (text[10] != 'T' && text[10] != 't') || !check_rfc3339_time (text + 11))
     return bad_request (error, "\"%s\" must be an RFC 3339 time with offset, "
                         "e.g. 2026-12-01T09:00:00+01:00", what), NULL;
-  GDateTime *t = g_date_time_new_from_iso8601 (text, NULL);
+  /* GLib wants seconds and an upper-case T and Z: normalise. */
+  GString *norm = g_string_new_len (text, 10);
+  g_string_append_c (norm, 'T');
+  g_string_append_len (norm, text + 11, 5);
+  if (text[16] != ':')
+    g_string_append (norm, ":00");
+  g_string_append (norm, text + 16);
+  for (char *p = norm->str + 11; *p; p++)
+    *p = *p == 'z' ? 'Z' : *p;
+  GDateTime *t = g_date_time_new_from_iso8601 (norm->str, NULL);
+  g_string_free (norm, TRUE);
   if (t == NULL)
     return bad_request (error, "\"%s\" is not a valid time", what), NULL;
   return t;
