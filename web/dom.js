@@ -185,3 +185,8 @@ export async function copyText(text, input) {
     return false;
   }
 }
+
+// add(el, ...children): appends like h() does (flattens arrays, skips null/false); returns el.
+export function add(el, ...children) {
+  return append(el, children);
+}

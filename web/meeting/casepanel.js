@@ -4,7 +4,7 @@
 
 import { t } from '../i18n.js';
 import * as api from '../api.js';
-import { h, clear, field, formMessage, fmtDateTime, announce } from '../dom.js';
+import { h, clear, field, formMessage, fmtDateTime, announce, add } from '../dom.js';
 
 export function casePanel(booking) {
   const body = h('div', {});
@@ -19,7 +19,7 @@ export function casePanel(booking) {
       c = api.one(await api.get(`/cases/${caseId}`), 'case');
       notes = api.list(await api.get(`/cases/${caseId}/notes`), 'notes');
     } catch (e) {
-      clear(body).append(h('p', { role: 'alert' }, t('case.err.load')));
+      add(clear(body), h('p', { role: 'alert' }, t('case.err.load')));
       return undefined;
     }
     return drawCase(c, notes);
@@ -42,7 +42,7 @@ export function casePanel(booking) {
         msg.show(err.message || t('err.generic'));
       }
     });
-    clear(body).append(form);
+    add(clear(body), form);
   }
 
   function drawCase(c, notes) {
@@ -67,7 +67,7 @@ export function casePanel(booking) {
         msg.show(err.message || t('err.generic'));
       }
     });
-    clear(body).append(
+    add(clear(body), 
       h('dl', { class: 'summary' }, h('dt', {}, t('case.number')), h('dd', { class: 'case-number' }, c.number || String(c.id)),
         h('dt', {}, t('case.casetitle')), h('dd', {}, c.title || '')),
       h('h3', {}, t('case.notes')),

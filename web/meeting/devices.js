@@ -3,7 +3,7 @@
 // denied or no device exists. Returns the chosen MediaStream (possibly audio-only or none).
 
 import { t } from '../i18n.js';
-import { h, clear, field } from '../dom.js';
+import { h, clear, field, add } from '../dom.js';
 
 function mediaError(e) {
   const name = e && e.name;
@@ -62,9 +62,9 @@ export function deviceCheck() {
     const fill = (f, kind, current) => {
       const list = devices.filter((d) => d.kind === kind);
       clear(f.input);
-      list.forEach((d, i) => f.input.append(h('option', { value: d.deviceId, selected: d.deviceId === current },
+      list.forEach((d, i) => add(f.input, h('option', { value: d.deviceId, selected: d.deviceId === current },
         d.label || t(kind === 'videoinput' ? 'dev.camera.n' : 'dev.mic.n', { n: i + 1 }))));
-      if (!list.length) f.input.append(h('option', { value: '' }, t('dev.none')));
+      if (!list.length) add(f.input, h('option', { value: '' }, t('dev.none')));
       f.input.disabled = !list.length;
     };
     const vt = stream && stream.getVideoTracks()[0];

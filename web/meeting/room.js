@@ -4,7 +4,7 @@
 // (meeting/staffpanel.js) through opts.panel. Drives a MeetingSession and nothing else.
 
 import { t } from '../i18n.js';
-import { h, clear, announce } from '../dom.js';
+import { h, clear, announce, add } from '../dom.js';
 import { MeetingSession } from './session.js';
 
 function toggle(label, onChange) {
@@ -48,7 +48,7 @@ export function openRoom(container, opts) {
     h('h2', { id: 'room-h', class: 'visually-hidden' }, t('room.title')),
     statusEl, stage, quality, hint, controls);
   const layout = h('div', { class: opts.panel ? 'room-layout with-panel' : 'room-layout' }, room);
-  clear(container).append(layout);
+  add(clear(container), layout);
 
   async function setAudioOnly(on) {
     await session.setAudioOnly(on);
@@ -65,7 +65,7 @@ export function openRoom(container, opts) {
     if (!tile) {
       const v = h('video', { autoplay: true, playsinline: true });
       tile = h('figure', { class: 'tile', dataset: { participantId: pid } }, v, h('figcaption', {}));
-      remotes.append(tile);
+      add(remotes, tile);
     }
     return tile;
   }
@@ -165,7 +165,7 @@ export function openRoom(container, opts) {
   });
 
   const panel = opts.panel ? opts.panel(session) : null;
-  if (panel) layout.append(panel.el);
+  if (panel) add(layout, panel.el);
   session.start();
   leaveBtn.focus();
 

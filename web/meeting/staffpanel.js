@@ -4,7 +4,7 @@
 
 import { t } from '../i18n.js';
 import * as api from '../api.js';
-import { h, clear, field, formMessage, announce, copyText } from '../dom.js';
+import { h, clear, field, formMessage, announce, copyText, add } from '../dom.js';
 import { casePanel } from './casepanel.js';
 
 function roleText(role) {
@@ -23,10 +23,10 @@ export function staffPanel(booking) {
       const nameId = `p-${p.participant_id}-name`;
       const actions = h('div', { class: 'actions' });
       if (waiting) {
-        actions.append(h('button', { type: 'button', class: 'btn primary', 'aria-describedby': nameId,
+        add(actions, h('button', { type: 'button', class: 'btn primary', 'aria-describedby': nameId,
           onclick: (e) => { e.currentTarget.disabled = true; session.admit(p.participant_id); } }, t('room.admit')));
       }
-      actions.append(h('button', { type: 'button', class: 'btn small danger', 'aria-describedby': nameId,
+      add(actions, h('button', { type: 'button', class: 'btn small danger', 'aria-describedby': nameId,
         onclick: () => { session.remove(p.participant_id); announce(t('room.removed.p', { name: p.name })); } },
       t('room.remove')));
       return h('li', { class: 'person', dataset: { participantId: p.participant_id } },
@@ -37,8 +37,8 @@ export function staffPanel(booking) {
       const waiting = list.filter((p) => p.state === 'waiting');
       const inside = list.filter((p) => p.state !== 'waiting');
       const focusedPid = document.activeElement && document.activeElement.closest('.person')?.dataset.participantId;
-      clear(waitingList).append(waiting.length ? waiting.map((p) => person(p, true)) : h('li', { class: 'muted' }, t('room.nowaiting')));
-      clear(inList).append(inside.length ? inside.map((p) => person(p, false)) : h('li', { class: 'muted' }, t('room.nobody')));
+      add(clear(waitingList), waiting.length ? waiting.map((p) => person(p, true)) : h('li', { class: 'muted' }, t('room.nowaiting')));
+      add(clear(inList), inside.length ? inside.map((p) => person(p, false)) : h('li', { class: 'muted' }, t('room.nobody')));
       const now = new Set(waiting.map((p) => p.participant_id));
       for (const p of waiting) if (!lastWaiting.has(p.participant_id)) announce(t('room.arrived', { name: p.name }));
       lastWaiting = now;
@@ -71,7 +71,7 @@ export function staffPanel(booking) {
         const url = g.join_url && /^https?:/.test(g.join_url) ? g.join_url
           : `${location.origin}${g.join_url || '/join/' + encodeURIComponent(g.token)}`;
         const input = h('input', { type: 'text', readonly: true, value: url, id: 'guest-link', class: 'copy-input' });
-        clear(invOut).append(h('div', { class: 'field' }, h('label', { for: 'guest-link' }, t('inv.link', { name: gName.value() })), input),
+        add(clear(invOut), h('div', { class: 'field' }, h('label', { for: 'guest-link' }, t('inv.link', { name: gName.value() })), input),
           h('button', { type: 'button', class: 'btn small', onclick: async () => {
             announce((await copyText(url, input)) ? t('common.copied') : t('common.copy.manual'));
           } }, t('common.copy')));
@@ -89,7 +89,7 @@ export function staffPanel(booking) {
     function askEnd() {
       const yes = h('button', { type: 'button', class: 'btn danger', onclick: () => session.end() }, t('room.end.yes'));
       const no = h('button', { type: 'button', class: 'btn', onclick: () => { clear(endArea); endBtn.focus(); } }, t('my.cancel.no'));
-      clear(endArea).append(h('p', {}, t('room.end.q')), h('div', { class: 'actions' }, yes, no));
+      add(clear(endArea), h('p', {}, t('room.end.q')), h('div', { class: 'actions' }, yes, no));
       yes.focus();
     }
 

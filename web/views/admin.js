@@ -3,7 +3,7 @@
 
 import { t } from '../i18n.js';
 import * as api from '../api.js';
-import { h, clear, field, formMessage, checkRequired, fmtDateTime, announce } from '../dom.js';
+import { h, clear, field, formMessage, checkRequired, fmtDateTime, announce, add } from '../dom.js';
 
 const ROLES = ['client', 'caseworker', 'officer', 'admin'];
 
@@ -24,7 +24,7 @@ export const users = {
         for (const u of units) all.push(...api.list(await api.get('/staff' + api.qs({ unit_id: u.id })), 'staff'));
       }
       const unitName = new Map(units.map((u) => [u.id, u.name]));
-      clear(list).append(all.length
+      add(clear(list), all.length
         ? h('table', { class: 'table' }, h('caption', {}, t('admin.users.list')),
           h('thead', {}, h('tr', {}, [t('auth.name'), t('auth.email'), t('admin.role'), t('admin.unit')].map((c) => h('th', { scope: 'col' }, c)))),
           h('tbody', {}, all.map((u) => h('tr', {}, h('td', {}, u.name), h('td', {}, u.email || ''),
@@ -56,7 +56,7 @@ export const users = {
         if (err.code === 'conflict') { email.setError(t('auth.err.taken')); email.input.focus(); } else msg.show(err.message || t('err.generic'));
       }
     });
-    ctx.main.append(h('h1', {}, t('admin.users')), form, list);
+    add(ctx.main, h('h1', {}, t('admin.users')), form, list);
     await load();
   },
 };
@@ -67,7 +67,7 @@ export const units = {
     const list = h('div', {});
     async function load() {
       const all = api.list(await api.get('/units'), 'units');
-      clear(list).append(h('ul', { class: 'rows' }, all.map((u) => h('li', { class: 'row' }, u.name))));
+      add(clear(list), h('ul', { class: 'rows' }, all.map((u) => h('li', { class: 'row' }, u.name))));
     }
     const name = field(t('admin.unit.name'), { required: true, maxlength: 200 });
     const msg = formMessage();
@@ -86,7 +86,7 @@ export const units = {
         if (err.code === 'conflict') { name.setError(t('admin.units.taken')); name.input.focus(); } else msg.show(err.message || t('err.generic'));
       }
     });
-    ctx.main.append(h('h1', {}, t('admin.units')), form, h('h2', {}, t('admin.units.list')), list);
+    add(ctx.main, h('h1', {}, t('admin.units')), form, h('h2', {}, t('admin.units.list')), list);
     await load();
   },
 };
@@ -114,7 +114,7 @@ export const audit = {
     async function load() {
       const entries = api.list(await api.get('/audit' + api.qs({ after })), 'entries');
       for (const e of entries) {
-        tbody.append(h('tr', {}, h('td', {}, String(e.id)), h('td', {}, fmtDateTime(e.at)), h('td', {}, e.actor_id === null || e.actor_id === undefined ? '–' : String(e.actor_id)),
+        add(tbody, h('tr', {}, h('td', {}, String(e.id)), h('td', {}, fmtDateTime(e.at)), h('td', {}, e.actor_id === null || e.actor_id === undefined ? '–' : String(e.actor_id)),
           h('td', {}, e.action), h('td', {}, `${e.object_type || ''} ${e.object_id ?? ''}`),
           h('td', { class: 'hash' }, (e.hash || '').slice(0, 12))));
         after = Math.max(after, e.id);
@@ -122,7 +122,7 @@ export const audit = {
       more.hidden = entries.length === 0;
       if (entries.length === 0 && tbody.childElementCount) announce(t('admin.audit.end'));
     }
-    ctx.main.append(h('h1', {}, t('admin.audit')), h('p', {}, t('admin.audit.lead')), verifyBtn, result,
+    add(ctx.main, h('h1', {}, t('admin.audit')), h('p', {}, t('admin.audit.lead')), verifyBtn, result,
       h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': t('admin.audit') },
         h('table', { class: 'table' }, h('caption', {}, t('admin.audit.list')),
           h('thead', {}, h('tr', {}, ['#', t('admin.audit.at'), t('admin.audit.actor'), t('admin.audit.action'), t('admin.audit.object'), t('admin.audit.hash')]

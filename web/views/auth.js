@@ -3,7 +3,7 @@
 
 import { t } from '../i18n.js';
 import * as api from '../api.js';
-import { h, field, formMessage, checkRequired } from '../dom.js';
+import { h, field, formMessage, checkRequired, add } from '../dom.js';
 
 const MIN_PASSWORD = 8;
 
@@ -46,7 +46,7 @@ export const login = {
         submit.disabled = false;
       }
     });
-    ctx.main.append(h('h1', {}, t('login.title')), form,
+    add(ctx.main, h('h1', {}, t('login.title')), form,
       h('p', {}, t('login.noaccount'), ' ', h('a', { href: '/register' }, t('nav.register'))));
   },
 };
@@ -92,7 +92,7 @@ export const register = {
         submit.disabled = false;
       }
     });
-    ctx.main.append(h('h1', {}, t('register.title')), h('p', {}, t('register.lead')), form,
+    add(ctx.main, h('h1', {}, t('register.title')), h('p', {}, t('register.lead')), form,
       h('p', {}, t('register.have'), ' ', h('a', { href: '/login' }, t('nav.login'))));
   },
 };

@@ -4,7 +4,7 @@
 
 import { t } from '../i18n.js';
 import * as api from '../api.js';
-import { h, clear, field, formMessage, checkRequired, announce, fmtDateTime, localInputToRfc3339 } from '../dom.js';
+import { h, clear, field, formMessage, checkRequired, announce, fmtDateTime, localInputToRfc3339, add } from '../dom.js';
 
 const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7];
 
@@ -26,23 +26,23 @@ export async function render(ctx) {
   ctx.setTitle(t('av.title'));
   const staff = await staffChoices(ctx.user);
   const area = h('div', {});
-  ctx.main.append(h('h1', {}, t('av.title')), h('p', { class: 'lead' }, t('av.lead')));
+  add(ctx.main, h('h1', {}, t('av.title')), h('p', { class: 'lead' }, t('av.lead')));
   if (staff.length > 1) {
     const sel = field(t('av.who'), { kind: 'select', name: 'staff',
       options: staff.map((s) => ({ value: String(s.id), label: s.name + (s.id === ctx.user.id ? ` (${t('av.me')})` : '') })),
       value: String(staff.some((s) => s.id === ctx.user.id) ? ctx.user.id : staff[0].id) });
     sel.input.addEventListener('change', () => show(Number(sel.input.value)));
-    ctx.main.append(sel.wrap);
-    ctx.main.append(area);
+    add(ctx.main, sel.wrap);
+    add(ctx.main, area);
     await show(Number(sel.input.value));
   } else {
-    ctx.main.append(area);
+    add(ctx.main, area);
     await show(ctx.user.id);
   }
 
   async function show(staffId) {
     const person = staff.find((s) => s.id === staffId) || ctx.user;
-    clear(area).append(rulesSection(staffId, person), blocksSection(staffId, person));
+    add(clear(area), rulesSection(staffId, person), blocksSection(staffId, person));
   }
 }
 
@@ -53,7 +53,7 @@ function rulesSection(staffId, person) {
   async function load() {
     const rules = api.list(await api.get(`/staff/${staffId}/rules`), 'rules')
       .sort((a, b) => a.weekday - b.weekday || a.start.localeCompare(b.start));
-    clear(list).append(rules.length
+    add(clear(list), rules.length
       ? h('ul', { class: 'rows' }, rules.map((r) => h('li', { class: 'row', dataset: { ruleId: String(r.id) } },
         h('span', {}, `${weekdayName(r.weekday)} ${r.start}–${r.end}, ` +
           t('av.rule.len', { n: r.slot_minutes, b: r.buffer_minutes || 0 }) +
@@ -102,7 +102,7 @@ function rulesSection(staffId, person) {
       msg.show(err.message || t('err.generic'));
     }
   });
-  sec.append(h('h2', { id: 'rules-h', tabindex: '-1' }, t('av.rules', { name: person.name })), list, form);
+  add(sec, h('h2', { id: 'rules-h', tabindex: '-1' }, t('av.rules', { name: person.name })), list, form);
   load();
   return sec;
 }
@@ -113,7 +113,7 @@ function blocksSection(staffId, person) {
   const msg = formMessage();
   async function load() {
     const blocks = api.list(await api.get(`/staff/${staffId}/blocks`), 'blocks');
-    clear(list).append(blocks.length
+    add(clear(list), blocks.length
       ? h('ul', { class: 'rows' }, blocks.map((b) => h('li', { class: 'row' },
         h('span', {}, `${fmtDateTime(b.start)} – ${fmtDateTime(b.end)}${b.reason ? ': ' + b.reason : ''}`))))
       : h('p', {}, t('av.blocks.none')));
@@ -142,7 +142,7 @@ function blocksSection(staffId, person) {
       msg.show(err.message || t('err.generic'));
     }
   });
-  sec.append(h('h2', { id: 'blocks-h' }, t('av.blocks', { name: person.name })), list, form);
+  add(sec, h('h2', { id: 'blocks-h' }, t('av.blocks', { name: person.name })), list, form);
   load();
   return sec;
 }

@@ -3,7 +3,7 @@
 
 import { t } from '../i18n.js';
 import * as api from '../api.js';
-import { h, clear, field, formMessage, fmtDate, fmtTime } from '../dom.js';
+import { h, clear, field, formMessage, fmtDate, fmtTime, add } from '../dom.js';
 import { weekPicker } from './slots.js';
 
 function stepHeader(n, title) {
@@ -18,12 +18,12 @@ function focusStep(area) {
 export async function render(ctx) {
   ctx.setTitle(t('book.title'));
   const area = h('div', { class: 'book-area' });
-  ctx.main.append(h('h1', {}, t('book.title')), area);
+  add(ctx.main, h('h1', {}, t('book.title')), area);
   const state = { unit: null, staff: null, staffList: [], slot: null };
   const units = api.list(await api.get('/units'), 'units');
 
   function chooseUnit() {
-    clear(area).append(...stepHeader(1, t('book.unit')),
+    add(clear(area), ...stepHeader(1, t('book.unit')),
       units.length ? h('ul', { class: 'choice-list' }, units.map((u) => h('li', {},
         h('button', { type: 'button', class: 'btn choice', onclick: () => pickUnit(u) }, u.name))))
         : h('p', {}, t('book.nounits')));
@@ -42,7 +42,7 @@ export async function render(ctx) {
     for (const s of state.staffList) {
       items.push(h('li', {}, h('button', { type: 'button', class: 'btn choice', onclick: () => pickStaff(s) }, s.name)));
     }
-    clear(area).append(...stepHeader(2, t('book.person', { unit: state.unit.name })),
+    add(clear(area), ...stepHeader(2, t('book.person', { unit: state.unit.name })),
       h('ul', { class: 'choice-list' }, items),
       h('p', {}, h('button', { type: 'button', class: 'btn small', onclick: () => { chooseUnit(); focusStep(area); } },
         t('common.back'))));
@@ -56,7 +56,7 @@ export async function render(ctx) {
 
   function chooseTime() {
     const names = new Map(state.staffList.map((s) => [s.id, s.name]));
-    clear(area).append(...stepHeader(3, t('book.time')),
+    add(clear(area), ...stepHeader(3, t('book.time')),
       weekPicker({ staffId: state.staff ? state.staff.id : undefined, unitId: state.unit.id, staffNames: names,
         heading: state.staff ? t('slots.with', { name: state.staff.name }) : t('slots.any', { unit: state.unit.name }),
         onPick: (slot) => { state.slot = slot; review(); focusStep(area); } }),
@@ -94,7 +94,7 @@ export async function render(ctx) {
         else msg.show(err.status === 0 ? t('err.network') : (err.message || t('err.generic')));
       }
     });
-    clear(area).append(...stepHeader(4, t('book.review')), form);
+    add(clear(area), ...stepHeader(4, t('book.review')), form);
   }
 
   chooseUnit();

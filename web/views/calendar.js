@@ -2,7 +2,7 @@
 // narrow screens), with previous/next week.
 
 import { t } from '../i18n.js';
-import { h, clear, fmtWeekday, isoDate, mondayOf, addDays } from '../dom.js';
+import { h, clear, fmtWeekday, isoDate, mondayOf, addDays, add } from '../dom.js';
 import { bookingsBetween } from './common.js';
 import { bookingRow } from './today.js';
 
@@ -13,7 +13,7 @@ export async function render(ctx) {
   const title = h('p', { class: 'week-title', 'aria-live': 'polite' });
   const prev = h('button', { type: 'button', class: 'btn small', onclick: () => move(-7) }, t('slots.prev'));
   const next = h('button', { type: 'button', class: 'btn small', onclick: () => move(7) }, t('slots.next'));
-  ctx.main.append(h('h1', {}, t('cal.title')), h('div', { class: 'week-nav' }, prev, title, next), area);
+  add(ctx.main, h('h1', {}, t('cal.title')), h('div', { class: 'week-nav' }, prev, title, next), area);
   const cache = new Map();
 
   async function load() {
@@ -27,7 +27,7 @@ export async function render(ctx) {
       const mine = all.filter((b) => isoDate(new Date(b.start)) === isoDate(day));
       const rows = [];
       for (const b of mine) rows.push(await bookingRow(b, cache));
-      area.append(h('section', { class: 'day' }, h('h2', {}, fmtWeekday(day)),
+      add(area, h('section', { class: 'day' }, h('h2', {}, fmtWeekday(day)),
         rows.length ? h('ul', { class: 'cards' }, rows) : h('p', { class: 'muted' }, t('cal.free'))));
     }
   }

@@ -3,7 +3,7 @@
 
 import { t } from '../i18n.js';
 import * as api from '../api.js';
-import { h, copyText, announce } from '../dom.js';
+import { h, copyText, announce, add } from '../dom.js';
 import { statusText, meetingUrl, icsLink, whenText, staffNames, personName } from './common.js';
 
 export async function render(ctx) {
@@ -15,7 +15,7 @@ export async function render(ctx) {
   const names = await staffNames();
   const link = meetingUrl(b.id);
   const linkInput = h('input', { type: 'text', readonly: true, value: link, id: 'meet-link', class: 'copy-input' });
-  ctx.main.append(
+  add(ctx.main, 
     h('h1', {}, title),
     fresh ? h('p', { class: 'form-message ok', role: 'status' }, t('conf.booked')) : null,
     h('dl', { class: 'summary' },

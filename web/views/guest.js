@@ -2,7 +2,7 @@
 // about to happen, the camera and microphone check, Join, then the meeting room and its waiting room.
 
 import { t } from '../i18n.js';
-import { h, clear } from '../dom.js';
+import { h, clear, add } from '../dom.js';
 import { deviceCheck } from '../meeting/devices.js';
 import { openRoom } from '../meeting/room.js';
 import { wsUrlFrom } from './meet.js';
@@ -11,7 +11,7 @@ export function render(ctx) {
   const token = ctx.params[0];
   ctx.setTitle(t('guest.title'));
   const area = h('div', { class: 'meet-area' });
-  ctx.main.append(h('h1', {}, t('guest.title')), h('p', { class: 'lead' }, t('guest.lead')),
+  add(ctx.main, h('h1', {}, t('guest.title')), h('p', { class: 'lead' }, t('guest.lead')),
     h('p', {}, t('guest.privacy')), area);
   let room = null;
   let check = null;
@@ -39,7 +39,7 @@ export function render(ctx) {
         },
       });
     });
-    area.append(check.el, h('div', { class: 'actions' }, joinBtn));
+    add(area, check.el, h('div', { class: 'actions' }, joinBtn));
   }
 
   drawCheck();

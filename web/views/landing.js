@@ -2,7 +2,7 @@
 // recorded, and who can see what. Plain language; links to sign in or create an account.
 
 import { t } from '../i18n.js';
-import { h } from '../dom.js';
+import { h, add } from '../dom.js';
 
 function section(title, ...paras) {
   return h('section', { class: 'card' }, h('h2', {}, title), paras.map((p) => h('p', {}, p)));
@@ -15,7 +15,7 @@ export function render(ctx) {
     : h('p', { class: 'actions' },
       h('a', { class: 'btn primary', href: '/register' }, t('landing.register')),
       h('a', { class: 'btn', href: '/login' }, t('landing.login')));
-  ctx.main.append(
+  add(ctx.main, 
     h('h1', {}, t('landing.title')),
     h('p', { class: 'lead' }, t('landing.lead')),
     actions,

@@ -4,7 +4,7 @@
 
 import { t } from '../i18n.js';
 import * as api from '../api.js';
-import { h, clear, fmtTime } from '../dom.js';
+import { h, clear, fmtTime, add } from '../dom.js';
 import { whenText, joinWindow, JOIN_EARLY_MIN, staffNames, personName } from './common.js';
 import { deviceCheck } from '../meeting/devices.js';
 import { openRoom } from '../meeting/room.js';
@@ -34,7 +34,7 @@ export async function render(ctx) {
   const area = h('div', { class: 'meet-area' });
   const notice = h('div', { class: 'form-message', role: 'status' });
   const who = ctx.isStaff ? await clientNameOf(booking, new Map()) : personName(booking, await staffNames(), 'staff_id', 'staff_name');
-  ctx.main.append(h('h1', {}, t('meet.title')),
+  add(ctx.main, h('h1', {}, t('meet.title')),
     h('p', { class: 'lead' }, whenText(booking) + (who ? ` · ${who}` : '')), notice, area);
 
   let room = null;
@@ -83,7 +83,7 @@ export async function render(ctx) {
       clearInterval(timer);
       startRoom(j, stream);
     });
-    area.append(check.el, h('div', { class: 'actions' }, joinBtn), msg);
+    add(area, check.el, h('div', { class: 'actions' }, joinBtn), msg);
   }
 
   function startRoom(j, stream) {

@@ -4,7 +4,7 @@
 
 import { t } from '../i18n.js';
 import * as api from '../api.js';
-import { h, clear, announce, fmtDate, fmtTime } from '../dom.js';
+import { h, clear, announce, fmtDate, fmtTime, add } from '../dom.js';
 import { statusText, icsLink, whenText, bookingsBetween, upcomingRange, staffNames, personName, joinWindow } from './common.js';
 import { weekPicker } from './slots.js';
 
@@ -16,7 +16,7 @@ export async function render(ctx) {
   ctx.setTitle(t('my.title'));
   const listArea = h('div', { class: 'booking-list' });
   const msg = h('div', { class: 'form-message', role: 'status' });
-  ctx.main.append(h('h1', {}, t('my.title')),
+  add(ctx.main, h('h1', {}, t('my.title')),
     h('p', { class: 'actions' }, h('a', { class: 'btn primary', href: '/book' }, t('my.new'))),
     msg, listArea);
   const names = await staffNames();
@@ -27,7 +27,7 @@ export async function render(ctx) {
     const now = Date.now();
     const upcoming = all.filter((b) => b.status === 'booked' && new Date(b.end).getTime() + 30 * 60000 > now);
     const other = all.filter((b) => !upcoming.includes(b));
-    clear(listArea).append(
+    add(clear(listArea), 
       h('h2', {}, t('my.upcoming')),
       upcoming.length ? h('ul', { class: 'cards' }, upcoming.map(card)) : h('p', {}, t('my.none')),
       other.length ? [h('h2', {}, t('my.other')), h('ul', { class: 'cards' }, other.map(card))] : null);
@@ -38,12 +38,12 @@ export async function render(ctx) {
     const hid = `b-${b.id}-h`;
     const actions = h('div', { class: 'actions' });
     if (b.status === 'booked') {
-      if (joinWindow(b) !== 'late') actions.append(h('a', { class: 'btn primary', href: `/meet/${b.id}` }, t('booking.open')));
-      actions.append(icsLink(b.id),
+      if (joinWindow(b) !== 'late') add(actions, h('a', { class: 'btn primary', href: `/meet/${b.id}` }, t('booking.open')));
+      add(actions, icsLink(b.id),
         h('button', { type: 'button', class: 'btn', onclick: () => reschedule(b, li) }, t('my.reschedule')),
         h('button', { type: 'button', class: 'btn danger', onclick: () => askCancel(b, li) }, t('my.cancel')));
     }
-    li.append(h('h3', { id: hid }, whenText(b)),
+    add(li, h('h3', { id: hid }, whenText(b)),
       h('p', {}, personName(b, names, 'staff_id', 'staff_name') || ''),
       b.topic ? h('p', { class: 'muted' }, b.topic) : null,
       h('p', {}, h('span', { class: 'badge ' + b.status }, statusText(b.status))),
@@ -63,12 +63,12 @@ export async function render(ctx) {
         listArea.querySelector('h2')?.focus();
       } catch (e) {
         yes.disabled = false;
-        area.append(h('p', { role: 'alert', class: 'form-message error' }, e.message || t('err.generic')));
+        add(area, h('p', { role: 'alert', class: 'form-message error' }, e.message || t('err.generic')));
       }
     } }, t('my.cancel.yes'));
     const no = h('button', { type: 'button', class: 'btn', onclick: () => { clear(area); li.querySelector('.btn.danger')?.focus(); } },
       t('my.cancel.no'));
-    area.append(h('div', { class: 'confirm', role: 'group', 'aria-label': t('my.cancel.q') },
+    add(area, h('div', { class: 'confirm', role: 'group', 'aria-label': t('my.cancel.q') },
       h('p', {}, h('strong', {}, t('my.cancel.q')), ' ', t('my.cancel.detail', { when: whenText(b) })),
       h('div', { class: 'actions' }, yes, no)));
     yes.focus();
@@ -81,7 +81,7 @@ export async function render(ctx) {
       heading: t('my.reschedule.h'),
       onPick: (slot) => confirmMove(b, slot, area),
     });
-    area.append(picker, h('button', { type: 'button', class: 'btn small', onclick: () => clear(area) }, t('common.close')));
+    add(area, picker, h('button', { type: 'button', class: 'btn small', onclick: () => clear(area) }, t('common.close')));
     setTimeout(() => picker.querySelector('h2')?.setAttribute('tabindex', '-1'), 0);
     setTimeout(() => picker.querySelector('h2')?.focus(), 50);
   }
@@ -96,11 +96,11 @@ export async function render(ctx) {
         await load();
       } catch (e) {
         yes.disabled = false;
-        area.append(h('p', { role: 'alert', class: 'form-message error' },
+        add(area, h('p', { role: 'alert', class: 'form-message error' },
           e.code === 'slot_taken' || e.code === 'not_a_slot' ? t('book.err.taken') : (e.message || t('err.generic'))));
       }
     } }, t('my.reschedule.yes'));
-    clear(area).append(h('div', { class: 'confirm' },
+    add(clear(area), h('div', { class: 'confirm' },
       h('p', {}, t('my.reschedule.q', { from: whenText(b), to: `${fmtDate(slot.start)} ${fmtTime(slot.start)}` })),
       h('div', { class: 'actions' }, yes,
         h('button', { type: 'button', class: 'btn', onclick: () => clear(area) }, t('my.cancel.no')))));

@@ -4,7 +4,7 @@
 
 import { t } from '../i18n.js';
 import * as api from '../api.js';
-import { h, clear, fmtTime, fmtWeekday, fmtDate, isoDate, mondayOf, addDays } from '../dom.js';
+import { h, clear, fmtTime, fmtWeekday, fmtDate, isoDate, mondayOf, addDays, add } from '../dom.js';
 
 const SEARCH_WEEKS = 8;
 
@@ -28,7 +28,7 @@ export function weekPicker(opts) {
   let first = true;
 
   async function load() {
-    clear(root).append(h('p', { class: 'muted' }, t('common.loading')));
+    add(clear(root), h('p', { class: 'muted' }, t('common.loading')));
     let slots;
     try {
       slots = await fetchWeek(monday, opts);
@@ -41,7 +41,7 @@ export function weekPicker(opts) {
         if (slots.length === 0) monday = mondayOf(new Date());
       }
     } catch (e) {
-      clear(root).append(h('p', { role: 'alert', class: 'form-message error' }, t('slots.err')));
+      add(clear(root), h('p', { role: 'alert', class: 'form-message error' }, t('slots.err')));
       return;
     }
     draw(slots);
@@ -68,9 +68,9 @@ export function weekPicker(opts) {
             onclick: () => opts.onPick(s),
           }, fmtTime(s.start)))))
         : h('p', { class: 'muted' }, t('slots.none.day'));
-      days.append(h('div', { class: 'day' }, h('h3', { id: hid }, fmtWeekday(day)), list));
+      add(days, h('div', { class: 'day' }, h('h3', { id: hid }, fmtWeekday(day)), list));
     }
-    clear(root).append(
+    add(clear(root), 
       h('h2', { id: 'week-h' }, opts.heading || t('slots.heading')),
       h('div', { class: 'week-nav' }, prev, h('p', { class: 'week-title', 'aria-live': 'polite' }, title), next),
       slots.length ? null : h('p', {}, t('slots.none.week')),

@@ -3,7 +3,7 @@
 
 import { t } from '../i18n.js';
 import * as api from '../api.js';
-import { h, fmtTime, fmtDate } from '../dom.js';
+import { h, fmtTime, fmtDate, add } from '../dom.js';
 import { statusText, bookingsBetween } from './common.js';
 
 // Case number for a booking: from the booking, else from its case (cached per call site).
@@ -54,6 +54,6 @@ export async function render(ctx) {
   const cache = new Map();
   const rows = [];
   for (const b of list) rows.push(await bookingRow(b, cache));
-  ctx.main.append(h('h1', {}, t('today.title')), h('p', { class: 'lead' }, fmtDate(today.toISOString())),
+  add(ctx.main, h('h1', {}, t('today.title')), h('p', { class: 'lead' }, fmtDate(today.toISOString())),
     rows.length ? h('ul', { class: 'cards' }, rows) : h('p', {}, t('today.none')));
 }

@@ -3,7 +3,7 @@
 
 import { t } from '../i18n.js';
 import * as api from '../api.js';
-import { h, clear, field, fmtTime, fmtDate, isoDate, addDays, announce } from '../dom.js';
+import { h, clear, field, fmtTime, fmtDate, isoDate, addDays, announce, add } from '../dom.js';
 import { statusText, bookingsBetween, staffNames } from './common.js';
 import { caseNumber, clientNameOf } from './today.js';
 
@@ -20,7 +20,7 @@ export async function render(ctx) {
   const heading = h('h2', { tabindex: '-1' });
   const prev = h('button', { type: 'button', class: 'btn small', onclick: () => move(-1) }, t('unit.prev'));
   const next = h('button', { type: 'button', class: 'btn small', onclick: () => move(1) }, t('unit.next'));
-  ctx.main.append(h('h1', {}, t('unit.title')), h('div', { class: 'week-nav' }, prev, dayField.wrap, next), heading, list);
+  add(ctx.main, h('h1', {}, t('unit.title')), h('div', { class: 'week-nav' }, prev, dayField.wrap, next), heading, list);
   dayField.input.addEventListener('change', () => {
     const d = new Date(dayField.input.value + 'T12:00:00');
     if (!Number.isNaN(d.getTime())) { day = d; load(); }
@@ -51,20 +51,20 @@ export async function render(ctx) {
           announce(t('unit.marked', { status: statusText(b.status) }));
         } catch (err) {
           announce(err.message || t('err.generic'));
-          actions.append(h('p', { role: 'alert', class: 'form-message error' }, err.message || t('err.generic')));
+          add(actions, h('p', { role: 'alert', class: 'form-message error' }, err.message || t('err.generic')));
         }
         e.currentTarget?.focus?.();
       } }, t('unit.mark.' + status));
       if (b.status === 'booked' || b.status === 'completed' || b.status === 'no_show') {
-        actions.append(mark('completed'), mark('no_show'));
+        add(actions, mark('completed'), mark('no_show'));
       }
-      if (b.status === 'booked') actions.append(h('a', { class: 'btn small', href: `/meet/${b.id}` }, t('booking.open')));
+      if (b.status === 'booked') add(actions, h('a', { class: 'btn small', href: `/meet/${b.id}` }, t('booking.open')));
       rows.push(h('li', { class: 'card booking', dataset: { bookingId: String(b.id) } },
         h('h3', {}, `${fmtTime(b.start)}–${fmtTime(b.end)} · ${b.staff_name || names.get(b.staff_id) || ''}`),
         h('p', {}, `${await clientNameOf(b, cache)} · ${num ? t('staff.case', { n: num }) : t('staff.nocase')}`),
         h('p', {}, st), actions));
     }
-    clear(list).append(rows.length ? h('ul', { class: 'cards' }, rows) : h('p', {}, t('unit.none')));
+    add(clear(list), rows.length ? h('ul', { class: 'cards' }, rows) : h('p', {}, t('unit.none')));
   }
 
   await load();
