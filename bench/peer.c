@@ -252,7 +252,7 @@ on_pad_added (GstElement *webrtc, GstPad *pad, gpointer data)
     return;
   }
   if (pad_is_video (pad)) {
-    gst_pad_send_event (sinkpad, keyframe_request ());
+    gst_pad_push_event (sinkpad, keyframe_request ());
     g_mutex_lock (&p->lock);
     g_ptr_array_add (p->video_sinks, gst_object_ref (sinkpad));
     g_mutex_unlock (&p->lock);
@@ -274,7 +274,7 @@ request_keyframes (BenchPeer *p, gint64 now)
     g_ptr_array_add (pads, gst_object_ref (p->video_sinks->pdata[i]));
   g_mutex_unlock (&p->lock);
   for (guint i = 0; i < pads->len; i++)
-    gst_pad_send_event (pads->pdata[i], keyframe_request ());
+    gst_pad_push_event (pads->pdata[i], keyframe_request ());
 }
 
 /* ---- sending: payloader probes, keyframe requests, the tick ---- */
