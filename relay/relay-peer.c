@@ -12,6 +12,7 @@
 #include <string.h>
 
 #define MAX_MLINE_INDEX 64
+#define OFFER_CAPS_WAIT_US (3 * G_USEC_PER_SEC)  /* longest wait for forwarded caps */
 
 /* ---- data carried from streaming threads to the main context ---- */
 
@@ -378,7 +379,9 @@ on_pad_added (GstElement *webrtc, GstPad *pad, gpointer user_data)
     gst_object_ref (tee);
   g_mutex_unlock (&tag->lock);
   if (tee == NULL) {
-    fail_later (tag, "received a track that was not offered");
+    g_autofree char *reason = g_strdup_printf ("received a track (mid %s) that was not offered",
+                                               mid ? mid : "none");
+    fail_later (tag, reason);
     return;
   }
   g_autoptr (GstPad) sink = gst_element_get_static_pad (tee, "sink");
@@ -403,6 +406,17 @@ connect_tagged (SamtalRelayParticipant *p, const char *signal, GCallback cb)
                          (GClosureNotify) (void (*) (void)) samtal_relay_tag_unref, 0);
 }
 
+/* libnice would otherwise probe for UPnP gateways (SSDP multicast on every interface). */
+static void
+disable_upnp (GObject *ice)
+{
+  g_autoptr (GObject) agent = NULL;
+  if (ice != NULL && g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "agent") != NULL)
+    g_object_get (ice, "agent", &agent, NULL);
+  if (agent != NULL && g_object_class_find_property (G_OBJECT_GET_CLASS (agent), "upnp") != NULL)
+    g_object_set (agent, "upnp", FALSE, NULL);
+}
+
 static void
 configure_ice (SamtalRelayParticipant *p)
 {
@@ -414,11 +428,12 @@ configure_ice (SamtalRelayParticipant *p)
   if (relay->turn_server != NULL)
     g_object_set (p->webrtc, "turn-server", relay->turn_server, NULL);
   g_object_get (p->webrtc, "ice-agent", &ice, NULL);
+  disable_upnp (ice);
   for (guint i = 0; ice != NULL && relay->ice_addresses && relay->ice_addresses[i]; i++) {
     gboolean ok = FALSE;
     g_signal_emit_by_name (ice, "add-local-ip-address", relay->ice_addresses[i], &ok);
     if (!ok)
-      g_warning ("relay: ICE cannot use local address %s", relay->ice_addresses[i]);
+      g_message ("relay: ICE cannot use local address %s", relay->ice_addresses[i]);
   }
 }
 
@@ -557,11 +572,44 @@ samtal_relay_peer_add_candidate (SamtalRelayParticipant *p, guint mline, const c
   return TRUE;
 }
 
+/* webrtcbin signals a forwarded track's SSRC in its offer only once the track's caps reached the
+ * sink pad (with the first forwarded packet). Receivers need those a=ssrc lines to tell apart
+ * several tracks with the same payload type on one bundle, so wait a little for them. */
+static gboolean
+forwarded_caps_known (SamtalRelayParticipant *p)
+{
+  for (guint i = 0; i < p->subscriptions->len; i++) {
+    SamtalRelaySubscription *sub = g_ptr_array_index (p->subscriptions, i);
+    if (sub->sink_pad == NULL)
+      continue;
+    g_autoptr (GstCaps) caps = gst_pad_get_current_caps (sub->sink_pad);
+    if (caps == NULL)
+      return FALSE;
+  }
+  return TRUE;
+}
+
+static void
+retry_offer (SamtalRelayParticipant *p, gpointer data)
+{
+  p->offer_retry = FALSE;
+  maybe_offer (p);
+}
+
 static void
 maybe_offer (SamtalRelayParticipant *p)
 {
-  if (!p->ready || p->neg != SAMTAL_NEG_STABLE || !p->needs_offer)
+  if (!p->ready || p->neg != SAMTAL_NEG_STABLE || !p->needs_offer || p->offer_retry)
     return;
+  gint64 now = g_get_monotonic_time ();
+  if (p->offer_wait_since == 0)
+    p->offer_wait_since = now;
+  if (!forwarded_caps_known (p) && now - p->offer_wait_since < OFFER_CAPS_WAIT_US) {
+    p->offer_retry = TRUE;
+    samtal_relay_invoke_later (p->tag, 20, retry_offer, NULL, NULL);
+    return;
+  }
+  p->offer_wait_since = 0;
   p->needs_offer = FALSE;
   p->neg = SAMTAL_NEG_OFFERING;
   GstPromise *promise = gst_promise_new_with_change_func (

@@ -83,6 +83,8 @@ struct _SamtalRelayParticipant {
   gboolean offer_sent;     /* the relay's offer went out and no answer came yet */
   guint offered_media;     /* m-lines in the relay's last offer */
   guint next_sink;         /* next sink_%u index to request */
+  gint64 offer_wait_since; /* when the pending offer started waiting for forwarded caps */
+  gboolean offer_retry;    /* a delayed retry of maybe_offer is scheduled */
   GPtrArray *publications; /* SamtalRelayPublication */
   GPtrArray *subscriptions;/* SamtalRelaySubscription */
 };
@@ -118,6 +120,9 @@ void samtal_relay_tag_unref (SamtalRelayTag *tag);
 typedef void (*SamtalRelayPeerFunc) (SamtalRelayParticipant *p, gpointer data);
 void samtal_relay_invoke (SamtalRelayTag *tag, SamtalRelayPeerFunc func, gpointer data,
                           GDestroyNotify free_data);
+/* The same after delay_ms. */
+void samtal_relay_invoke_later (SamtalRelayTag *tag, guint delay_ms, SamtalRelayPeerFunc func,
+                                gpointer data, GDestroyNotify free_data);
 /* Removes p from its room and reports participant_failed (p is freed). */
 void samtal_relay_fail_participant (SamtalRelayParticipant *p, const char *reason);
 

@@ -37,7 +37,7 @@ on_bus_message (GstBus *bus, GstMessage *msg, gpointer user_data)
   gst_message_parse_error (msg, &err, &dbg);
   SamtalRelayParticipant *p = owner_of (room, GST_MESSAGE_SRC (msg));
   if (p == NULL) {
-    g_warning ("relay: room %s: error from %s: %s", room->id, GST_MESSAGE_SRC_NAME (msg),
+    g_message ("relay: room %s: error from %s: %s", room->id, GST_MESSAGE_SRC_NAME (msg),
                err->message);
     return G_SOURCE_CONTINUE;
   }
@@ -191,7 +191,7 @@ subscribe (SamtalRelayParticipant *s, SamtalRelayPublication *pub)
   sub->sink_pad = request_sink_pad (s);
   g_autoptr (GstPad) out = gst_element_get_static_pad (sub->capsfilter, "src");
   if (sub->sink_pad == NULL || gst_pad_link (out, sub->sink_pad) != GST_PAD_LINK_OK)
-    g_warning ("relay: cannot link a forwarding branch into %s", s->id);
+    g_message ("relay: cannot link a forwarding branch into %s", s->id);
   if (sub->sink_pad != NULL) {
     g_object_get (sub->sink_pad, "transceiver", &sub->trans, NULL);
     if (sub->trans != NULL)
@@ -208,7 +208,7 @@ subscribe (SamtalRelayParticipant *s, SamtalRelayPublication *pub)
   sub->tee_pad = gst_element_request_pad_simple (pub->tee, "src_%u");
   g_autoptr (GstPad) in = gst_element_get_static_pad (sub->queue, "sink");
   if (gst_pad_link (sub->tee_pad, in) != GST_PAD_LINK_OK)
-    g_warning ("relay: cannot link %s's %s tee to %s", pub->owner->id, pub->kind, s->id);
+    g_message ("relay: cannot link %s's %s tee to %s", pub->owner->id, pub->kind, s->id);
   g_ptr_array_add (s->subscriptions, sub);
 }
 

@@ -57,7 +57,8 @@ parse_sdp (const char *sdp, GstSDPMessage **sdp_out, GError **error)
 static gboolean
 media_sends (const GstSDPMedia *m)
 {
-  if (gst_sdp_media_get_port (m) == 0)
+  /* Port 0 rejects the m-line, unless it is bundle-only (max-bundle offers). */
+  if (gst_sdp_media_get_port (m) == 0 && gst_sdp_media_get_attribute_val (m, "bundle-only") == NULL)
     return FALSE;
   if (gst_sdp_media_get_attribute_val (m, "recvonly") != NULL ||
       gst_sdp_media_get_attribute_val (m, "inactive") != NULL)

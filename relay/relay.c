@@ -88,13 +88,20 @@ void
 samtal_relay_invoke (SamtalRelayTag *tag, SamtalRelayPeerFunc func, gpointer data,
                      GDestroyNotify free_data)
 {
+  samtal_relay_invoke_later (tag, 0, func, data, free_data);
+}
+
+void
+samtal_relay_invoke_later (SamtalRelayTag *tag, guint delay_ms, SamtalRelayPeerFunc func,
+                           gpointer data, GDestroyNotify free_data)
+{
   Invocation *inv = g_new0 (Invocation, 1);
   inv->tag = samtal_relay_tag_ref (tag);
   inv->func = func;
   inv->data = data;
   inv->free_data = free_data;
   /* The context is owned by the relay's caller and outlives it; a dead link makes this a no-op. */
-  GSource *src = g_idle_source_new ();
+  GSource *src = delay_ms ? g_timeout_source_new (delay_ms) : g_idle_source_new ();
   g_source_set_priority (src, G_PRIORITY_DEFAULT);
   g_source_set_callback (src, invocation_run, inv, invocation_free);
   g_source_attach (src, tag->link->context);

@@ -1,0 +1,149 @@
+/* harness.c — see harness.h. */
+#include "tests/unit/relay/harness.h"
+
+#include <gst/gst.h>
+
+static void
+on_local_description (const char *room_id, const char *participant_id, const char *type,
+                      const char *sdp, const SamtalRelayTrack *tracks, guint n_tracks,
+                      gpointer user_data)
+{
+  Harness *h = user_data;
+  TestPeer *peer = g_hash_table_lookup (h->peers, participant_id);
+  if (g_str_equal (type, "offer"))
+    h->offers++;
+  if (g_getenv ("TEST_PEER_DUMP") != NULL) {
+    g_printerr ("relay %s to %s:\n%s", type, participant_id, sdp);
+    for (guint i = 0; i < n_tracks; i++)
+      g_printerr ("  track mid %s = %s %s\n", tracks[i].mid, tracks[i].source_participant_id,
+                  tracks[i].kind);
+  }
+  if (peer != NULL)
+    test_peer_on_description (peer, type, sdp, tracks, n_tracks);
+}
+
+static void
+on_local_candidate (const char *room_id, const char *participant_id, guint mline_index,
+                    const char *candidate, gpointer user_data)
+{
+  Harness *h = user_data;
+  TestPeer *peer = g_hash_table_lookup (h->peers, participant_id);
+  if (peer != NULL)
+    test_peer_on_candidate (peer, mline_index, candidate);
+}
+
+static void
+on_participant_failed (const char *room_id, const char *participant_id, const char *reason,
+                       gpointer user_data)
+{
+  Harness *h = user_data;
+  g_message ("participant %s failed: %s", participant_id, reason);
+  g_ptr_array_add (h->failed, g_strdup (participant_id));
+}
+
+Harness *
+harness_new (guint max_participants)
+{
+  static const SamtalRelayEvents events = {
+    .local_description = on_local_description,
+    .local_candidate = on_local_candidate,
+    .participant_failed = on_participant_failed,
+  };
+  char *addresses[] = { (char *) "127.0.0.1", NULL };
+  SamtalRelayConfig config = { .ice_addresses = addresses, .max_participants = max_participants };
+  Harness *h = g_new0 (Harness, 1);
+  g_autoptr (GError) error = NULL;
+
+  h->peers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                    (GDestroyNotify) test_peer_free);
+  h->failed = g_ptr_array_new_with_free_func (g_free);
+  h->relay = samtal_relay_new (&config, &events, h, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (h->relay);
+  return h;
+}
+
+void
+harness_free (Harness *h)
+{
+  samtal_relay_free (h->relay);
+  g_hash_table_unref (h->peers);
+  g_ptr_array_unref (h->failed);
+  /* Let pending invocations of the peers run out. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_free (h);
+}
+
+TestPeer *
+harness_join (Harness *h, const char *room, const char *id, guint keyframe_interval)
+{
+  g_autoptr (GError) error = NULL;
+  g_assert_true (samtal_relay_add_participant (h->relay, room, id, &error));
+  g_assert_no_error (error);
+  TestPeer *peer = test_peer_new (h->relay, room, id, keyframe_interval);
+  g_hash_table_insert (h->peers, g_strdup (id), peer);
+  return peer;
+}
+
+void
+harness_leave (Harness *h, const char *room, const char *id)
+{
+  samtal_relay_remove_participant (h->relay, room, id);
+  g_hash_table_remove (h->peers, id);
+}
+
+static void
+harness_dump (Harness *h)
+{
+  GHashTableIter a, b;
+  gpointer ka, va, kb;
+
+  g_hash_table_iter_init (&a, h->peers);
+  while (g_hash_table_iter_next (&a, &ka, &va)) {
+    g_hash_table_iter_init (&b, h->peers);
+    while (g_hash_table_iter_next (&b, &kb, NULL))
+      if (!g_str_equal (ka, kb))
+        g_test_message ("%s decoded %u frames from %s (answered %u relay offers)",
+                        (char *) ka, test_peer_frames_from (va, kb), (char *) kb,
+                        test_peer_offers_answered (va));
+  }
+}
+
+static gboolean
+tick (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+gboolean
+harness_wait (Harness *h, HarnessCond cond, gpointer data, guint timeout_s)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
+  guint timer = g_timeout_add (50, tick, NULL);
+  gboolean ok;
+
+  while (!(ok = cond (h, data)) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (timer);
+  if (!ok)
+    harness_dump (h);
+  return ok;
+}
+
+gboolean
+harness_all_see_all (Harness *h, gpointer min_frames)
+{
+  GHashTableIter a, b;
+  gpointer ka, va, kb;
+
+  g_hash_table_iter_init (&a, h->peers);
+  while (g_hash_table_iter_next (&a, &ka, &va)) {
+    g_hash_table_iter_init (&b, h->peers);
+    while (g_hash_table_iter_next (&b, &kb, NULL))
+      if (!g_str_equal (ka, kb) &&
+          test_peer_frames_from (va, kb) < GPOINTER_TO_UINT (min_frames))
+        return FALSE;
+  }
+  return TRUE;
+}

@@ -1,0 +1,25 @@
+/* harness.h — a relay with in-process test peers wired to its events, for the relay tests.
+ * Everything runs on the default main context; harness_wait() iterates it until a condition
+ * holds or a (generous) timeout passes.
+ */
+#pragma once
+
+#include "tests/unit/relay/test-peer.h"
+
+typedef struct {
+  SamtalRelay *relay;
+  GHashTable *peers;        /* participant id → TestPeer */
+  GPtrArray *failed;        /* participant ids reported by participant_failed */
+  guint offers;             /* relay offers seen */
+} Harness;
+
+Harness *harness_new (guint max_participants);
+void harness_free (Harness *h);
+/* Adds participant id to room and starts its test peer. */
+TestPeer *harness_join (Harness *h, const char *room, const char *id, guint keyframe_interval);
+/* Removes participant id from the relay and stops its peer. */
+void harness_leave (Harness *h, const char *room, const char *id);
+typedef gboolean (*HarnessCond) (Harness *h, gpointer data);
+gboolean harness_wait (Harness *h, HarnessCond cond, gpointer data, guint timeout_s);
+/* TRUE when every peer has decoded ≥ min frames from every other peer. */
+gboolean harness_all_see_all (Harness *h, gpointer min_frames);

@@ -1,0 +1,357 @@
+/* test-peer.c — an in-process WebRTC participant for relay tests (see test-peer.h).
+ * Send side: videotestsrc → vp8enc → rtpvp8pay and audiotestsrc → opusenc → rtpopuspay into one
+ * bundled webrtcbin. Receive side: each src pad gets depay → decoder → fakesink, counting decoded
+ * video frames per mid; the relay's track map turns mids into source participants. webrtcbin's
+ * callbacks come on its threads; calls into the relay hop to the default main context.
+ */
+#include "tests/unit/relay/test-peer.h"
+
+#define GST_USE_UNSTABLE_API 1
+#include <gst/gst.h>
+#include <gst/webrtc/webrtc.h>
+
+struct _TestPeer {
+  gint ref;
+  gboolean dead;              /* main thread only */
+  SamtalRelay *relay;
+  char *room_id;
+  char *id;
+  GstElement *pipeline;
+  GstElement *webrtc;
+  gboolean offered;           /* main thread only */
+  GMutex lock;
+  GHashTable *frames;         /* mid → GUINT count, under lock */
+  GHashTable *sources;        /* mid → source participant id (video only), under lock */
+  guint answered;             /* under lock */
+};
+
+static TestPeer *
+peer_ref (TestPeer *peer)
+{
+  g_atomic_int_inc (&peer->ref);
+  return peer;
+}
+
+static void
+peer_unref (TestPeer *peer)
+{
+  if (!g_atomic_int_dec_and_test (&peer->ref))
+    return;
+  gst_object_unref (peer->pipeline);
+  g_hash_table_unref (peer->frames);
+  g_hash_table_unref (peer->sources);
+  g_mutex_clear (&peer->lock);
+  g_free (peer->room_id);
+  g_free (peer->id);
+  g_free (peer);
+}
+
+const char *
+test_peer_id (TestPeer *peer)
+{
+  return peer->id;
+}
+
+/* ---- hops to the main context, where the relay is called ---- */
+
+typedef struct {
+  TestPeer *peer;
+  char *type;
+  char *text;
+  guint mline;
+} Hop;
+
+static void
+hop_free (gpointer ptr)
+{
+  Hop *h = ptr;
+  peer_unref (h->peer);
+  g_free (h->type);
+  g_free (h->text);
+  g_free (h);
+}
+
+static gboolean
+hop_description (gpointer ptr)
+{
+  Hop *h = ptr;
+  g_autoptr (GError) error = NULL;
+  if (!h->peer->dead &&
+      !samtal_relay_set_remote_description (h->peer->relay, h->peer->room_id, h->peer->id,
+                                            h->type, h->text, &error))
+    g_message ("test peer %s: relay refused %s: %s", h->peer->id, h->type, error->message);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+hop_candidate (gpointer ptr)
+{
+  Hop *h = ptr;
+  g_autoptr (GError) error = NULL;
+  if (!h->peer->dead &&
+      !samtal_relay_add_remote_candidate (h->peer->relay, h->peer->room_id, h->peer->id,
+                                          h->mline, h->text, &error))
+    g_message ("test peer %s: relay refused candidate: %s", h->peer->id, error->message);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+hop (TestPeer *peer, GSourceFunc func, const char *type, const char *text, guint mline)
+{
+  Hop *h = g_new0 (Hop, 1);
+  h->peer = peer_ref (peer);
+  h->type = g_strdup (type);
+  h->text = g_strdup (text);
+  h->mline = mline;
+  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, func, h, hop_free);
+}
+
+/* ---- negotiation (webrtcbin threads) ---- */
+
+typedef struct {
+  TestPeer *peer;
+  GstWebRTCSDPType type;
+} PromiseData;
+
+static void
+promise_data_free (gpointer ptr)
+{
+  PromiseData *d = ptr;
+  peer_unref (d->peer);
+  g_free (d);
+}
+
+static PromiseData *
+promise_data (TestPeer *peer, GstWebRTCSDPType type)
+{
+  PromiseData *d = g_new0 (PromiseData, 1);
+  d->peer = peer_ref (peer);
+  d->type = type;
+  return d;
+}
+
+/* Our offer or answer is created: apply it locally and send it to the relay. */
+static void
+on_created (GstPromise *promise, gpointer user_data)
+{
+  PromiseData *d = user_data;
+  const char *field = d->type == GST_WEBRTC_SDP_TYPE_OFFER ? "offer" : "answer";
+  GstWebRTCSessionDescription *desc = NULL;
+  const GstStructure *reply = gst_promise_get_reply (promise);
+
+  if (reply != NULL)
+    gst_structure_get (reply, field, GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &desc, NULL);
+  gst_promise_unref (promise);
+  if (desc == NULL) {
+    g_message ("test peer %s: no %s created", d->peer->id, field);
+    return;
+  }
+  g_signal_emit_by_name (d->peer->webrtc, "set-local-description", desc, NULL);
+  g_autofree char *text = gst_sdp_message_as_text (desc->sdp);
+  gst_webrtc_session_description_free (desc);
+  if (d->type == GST_WEBRTC_SDP_TYPE_ANSWER) {
+    g_mutex_lock (&d->peer->lock);
+    d->peer->answered++;
+    g_mutex_unlock (&d->peer->lock);
+  }
+  if (g_getenv ("TEST_PEER_DUMP"))
+    g_printerr ("%s %s:\n%s\n", d->peer->id, field, text);
+  hop (d->peer, hop_description, field, text, 0);
+}
+
+static void
+on_remote_offer_set (GstPromise *promise, gpointer user_data)
+{
+  PromiseData *d = user_data;
+  gst_promise_unref (promise);
+  GstPromise *p = gst_promise_new_with_change_func (
+      on_created, promise_data (d->peer, GST_WEBRTC_SDP_TYPE_ANSWER), promise_data_free);
+  g_signal_emit_by_name (d->peer->webrtc, "create-answer", NULL, p);
+}
+
+static gboolean
+start_offer (gpointer ptr)
+{
+  TestPeer *peer = ptr;
+  if (peer->offered || peer->dead)
+    return G_SOURCE_REMOVE;
+  peer->offered = TRUE;
+  GstPromise *p = gst_promise_new_with_change_func (
+      on_created, promise_data (peer, GST_WEBRTC_SDP_TYPE_OFFER), promise_data_free);
+  g_signal_emit_by_name (peer->webrtc, "create-offer", NULL, p);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_negotiation_needed (GstElement *webrtc, gpointer user_data)
+{
+  /* Only the first: after that the relay offers. */
+  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, start_offer, peer_ref (user_data),
+                              (GDestroyNotify) peer_unref);
+}
+
+static void
+on_ice_candidate (GstElement *webrtc, guint mline, const char *candidate, gpointer user_data)
+{
+  hop (user_data, hop_candidate, NULL, candidate, mline);
+}
+
+void
+test_peer_on_description (TestPeer *peer, const char *type, const char *sdp,
+                          const SamtalRelayTrack *tracks, guint n_tracks)
+{
+  g_autoptr (GstSDPMessage) msg = NULL;
+  gboolean offer = g_str_equal (type, "offer");
+
+  g_mutex_lock (&peer->lock);
+  for (guint i = 0; i < n_tracks; i++)
+    if (g_str_equal (tracks[i].kind, "video"))
+      g_hash_table_insert (peer->sources, g_strdup (tracks[i].mid),
+                           g_strdup (tracks[i].source_participant_id));
+  g_mutex_unlock (&peer->lock);
+
+  g_assert_cmpint (gst_sdp_message_new_from_text (sdp, &msg), ==, GST_SDP_OK);
+  GstWebRTCSessionDescription *desc = gst_webrtc_session_description_new (
+      offer ? GST_WEBRTC_SDP_TYPE_OFFER : GST_WEBRTC_SDP_TYPE_ANSWER, g_steal_pointer (&msg));
+  GstPromise *p = offer ? gst_promise_new_with_change_func (
+                              on_remote_offer_set,
+                              promise_data (peer, GST_WEBRTC_SDP_TYPE_OFFER), promise_data_free)
+                        : NULL;
+  g_signal_emit_by_name (peer->webrtc, "set-remote-description", desc, p);
+  gst_webrtc_session_description_free (desc);
+}
+
+void
+test_peer_on_candidate (TestPeer *peer, guint mline_index, const char *candidate)
+{
+  if (candidate[0] != '\0')
+    g_signal_emit_by_name (peer->webrtc, "add-ice-candidate", mline_index, candidate);
+}
+
+/* ---- receiving ---- */
+
+static void
+on_frame (GstElement *sink, GstBuffer *buf, GstPad *pad, gpointer user_data)
+{
+  TestPeer *peer = user_data;
+  const char *mid = g_object_get_data (G_OBJECT (sink), "mid");
+  g_mutex_lock (&peer->lock);
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (peer->frames, mid));
+  g_hash_table_insert (peer->frames, g_strdup (mid), GUINT_TO_POINTER (n + 1));
+  g_mutex_unlock (&peer->lock);
+}
+
+/* This peer's own pipeline (not the relay's): building the decoder here is fine. */
+static void
+on_pad_added (GstElement *webrtc, GstPad *pad, gpointer user_data)
+{
+  TestPeer *peer = user_data;
+  g_autoptr (GstWebRTCRTPTransceiver) trans = NULL;
+  g_autofree char *mid = NULL;
+  g_autoptr (GstCaps) caps = gst_pad_get_current_caps (pad);
+  const char *media = caps ? gst_structure_get_string (gst_caps_get_structure (caps, 0), "media")
+                           : NULL;
+  if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC)
+    return;
+  g_object_get (pad, "transceiver", &trans, NULL);
+  g_object_get (trans, "mid", &mid, NULL);
+  const char *desc = g_strcmp0 (media, "video") == 0
+      ? "rtpvp8depay wait-for-keyframe=true request-keyframe=true ! vp8dec ! "
+        "fakesink name=sink sync=false signal-handoffs=true"
+      : "fakesink name=sink sync=false";
+  g_autoptr (GError) error = NULL;
+  GstElement *bin = gst_parse_bin_from_description (desc, TRUE, &error);
+  g_assert_no_error (error);
+  GstElement *sink = gst_bin_get_by_name (GST_BIN (bin), "sink");
+  g_object_set_data_full (G_OBJECT (sink), "mid", g_strdup (mid ? mid : "?"), g_free);
+  g_signal_connect (sink, "handoff", G_CALLBACK (on_frame), peer);
+  gst_object_unref (sink);
+  gst_bin_add (GST_BIN (peer->pipeline), bin);
+  gst_element_sync_state_with_parent (bin);
+  g_autoptr (GstPad) sinkpad = gst_element_get_static_pad (bin, "sink");
+  g_assert_cmpint (gst_pad_link (pad, sinkpad), ==, GST_PAD_LINK_OK);
+}
+
+guint
+test_peer_frames_from (TestPeer *peer, const char *source_id)
+{
+  GHashTableIter it;
+  gpointer mid, source;
+  guint total = 0;
+
+  g_mutex_lock (&peer->lock);
+  g_hash_table_iter_init (&it, peer->sources);
+  while (g_hash_table_iter_next (&it, &mid, &source))
+    if (g_str_equal (source, source_id))
+      total += GPOINTER_TO_UINT (g_hash_table_lookup (peer->frames, mid));
+  g_mutex_unlock (&peer->lock);
+  return total;
+}
+
+guint
+test_peer_offers_answered (TestPeer *peer)
+{
+  g_mutex_lock (&peer->lock);
+  guint n = peer->answered;
+  g_mutex_unlock (&peer->lock);
+  return n;
+}
+
+/* ---- life ---- */
+
+TestPeer *
+test_peer_new (SamtalRelay *relay, const char *room_id, const char *participant_id,
+               guint keyframe_interval)
+{
+  TestPeer *peer = g_new0 (TestPeer, 1);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *desc = g_strdup_printf (
+      "webrtcbin name=w bundle-policy=max-bundle latency=0 "
+      "videotestsrc is-live=true pattern=ball ! video/x-raw,width=320,height=240,framerate=30/1 ! "
+      "vp8enc deadline=1 keyframe-max-dist=%u ! rtpvp8pay ! "
+      "application/x-rtp,media=video,encoding-name=VP8,payload=96 ! w. "
+      "audiotestsrc is-live=true wave=sine ! opusenc ! rtpopuspay ! "
+      "application/x-rtp,media=audio,encoding-name=OPUS,payload=111 ! w.",
+      keyframe_interval);
+
+  peer->ref = 1;
+  peer->relay = relay;
+  peer->room_id = g_strdup (room_id);
+  peer->id = g_strdup (participant_id);
+  g_mutex_init (&peer->lock);
+  peer->frames = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  peer->sources = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  peer->pipeline = gst_parse_launch (desc, &error);
+  g_assert_no_error (error);
+  peer->webrtc = gst_bin_get_by_name (GST_BIN (peer->pipeline), "w");
+  gst_object_unref (peer->webrtc);   /* the pipeline keeps it */
+
+  GObject *ice = NULL;
+  gboolean ok = FALSE;
+  g_object_get (peer->webrtc, "ice-agent", &ice, NULL);
+  GObject *agent = NULL;
+  g_object_get (ice, "agent", &agent, NULL);
+  g_object_set (agent, "upnp", FALSE, NULL);   /* no SSDP probing of the LAN */
+  g_object_unref (agent);
+  g_signal_emit_by_name (ice, "add-local-ip-address", "127.0.0.1", &ok);
+  g_assert_true (ok);
+  g_object_unref (ice);
+
+  g_signal_connect (peer->webrtc, "on-negotiation-needed", G_CALLBACK (on_negotiation_needed),
+                    peer);
+  g_signal_connect (peer->webrtc, "on-ice-candidate", G_CALLBACK (on_ice_candidate), peer);
+  g_signal_connect (peer->webrtc, "pad-added", G_CALLBACK (on_pad_added), peer);
+  g_assert_cmpint (gst_element_set_state (peer->pipeline, GST_STATE_PLAYING), !=,
+                   GST_STATE_CHANGE_FAILURE);
+  return peer;
+}
+
+void
+test_peer_free (TestPeer *peer)
+{
+  peer->dead = TRUE;
+  gst_element_set_state (peer->pipeline, GST_STATE_NULL);
+  g_signal_handlers_disconnect_matched (peer->webrtc, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL,
+                                        peer);
+  peer_unref (peer);
+}

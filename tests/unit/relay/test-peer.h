@@ -1,0 +1,32 @@
+/* test-peer.h — an in-process WebRTC participant for relay tests: its own pipeline with a
+ * webrtcbin sending test video (VP8) and audio (Opus), decoding what it receives and counting
+ * decoded video frames per remote participant (via the relay's track map). It talks to the relay
+ * through relay.h directly, on the default main context; the test routes the relay's events to
+ * test_peer_on_description() / test_peer_on_candidate(). ICE is restricted to 127.0.0.1.
+ */
+#pragma once
+
+#include "relay/relay.h"
+
+G_BEGIN_DECLS
+
+typedef struct _TestPeer TestPeer;
+
+/* Starts a peer that offers to the relay as participant_id of room_id (the participant must
+ * already be added). keyframe_interval: frames between VP8 keyframes the encoder makes on its
+ * own (use a large value to prove that keyframe requests travel through the relay). */
+TestPeer *test_peer_new (SamtalRelay *relay, const char *room_id, const char *participant_id,
+                         guint keyframe_interval);
+void test_peer_free (TestPeer *peer);
+const char *test_peer_id (TestPeer *peer);
+
+void test_peer_on_description (TestPeer *peer, const char *type, const char *sdp,
+                               const SamtalRelayTrack *tracks, guint n_tracks);
+void test_peer_on_candidate (TestPeer *peer, guint mline_index, const char *candidate);
+
+/* Decoded video frames received from source_id (0 if none yet). Thread safe. */
+guint test_peer_frames_from (TestPeer *peer, const char *source_id);
+/* Number of relay offers this peer has answered. */
+guint test_peer_offers_answered (TestPeer *peer);
+
+G_END_DECLS

@@ -1,0 +1,212 @@
+/* test-relay-api.c — the relay's calls without media: ids, limits and hostile input (bad SDP,
+ * bad candidates, unknown ids, wrong negotiation state) give errors, never crashes. */
+#include "relay/relay.h"
+#include "relay/relay-sdp.h"
+
+#include <gst/gst.h>
+#include <string.h>
+
+static const char *valid_offer =
+  "v=0\r\no=- 1 0 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=group:BUNDLE video0\r\n"
+  "m=video 9 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\na=mid:video0\r\na=sendrecv\r\n"
+  "a=rtcp-mux\r\na=rtpmap:96 VP8/90000\r\na=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\n"
+  "a=setup:actpass\r\na=fingerprint:sha-256 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:"
+  "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF\r\n";
+
+static SamtalRelay *
+relay_new (guint max)
+{
+  SamtalRelayConfig config = { .max_participants = max };
+  g_autoptr (GError) error = NULL;
+  SamtalRelay *relay = samtal_relay_new (&config, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  return relay;
+}
+
+static void
+test_rooms_and_limits (void)
+{
+  g_autoptr (SamtalRelay) relay = relay_new (2);
+  g_autoptr (GError) error = NULL;
+  SamtalRelayStats stats;
+
+  g_assert_true (samtal_relay_create_room (relay, "r", &error));
+  g_assert_false (samtal_relay_create_room (relay, "r", &error));
+  g_assert_error (error, SAMTAL_RELAY_ERROR, SAMTAL_RELAY_ERROR_EXISTS);
+  g_clear_error (&error);
+  g_assert_false (samtal_relay_create_room (relay, "", &error));
+  g_clear_error (&error);
+  g_assert_false (samtal_relay_add_participant (relay, "nope", "a", &error));
+  g_assert_error (error, SAMTAL_RELAY_ERROR, SAMTAL_RELAY_ERROR_NO_ROOM);
+  g_clear_error (&error);
+  g_assert_true (samtal_relay_add_participant (relay, "r", "a", &error));
+  g_assert_false (samtal_relay_add_participant (relay, "r", "a", &error));
+  g_assert_error (error, SAMTAL_RELAY_ERROR, SAMTAL_RELAY_ERROR_EXISTS);
+  g_clear_error (&error);
+  g_assert_true (samtal_relay_add_participant (relay, "r", "b", &error));
+  g_assert_false (samtal_relay_add_participant (relay, "r", "c", &error));
+  g_assert_error (error, SAMTAL_RELAY_ERROR, SAMTAL_RELAY_ERROR_ROOM_FULL);
+  g_clear_error (&error);
+
+  samtal_relay_get_stats (relay, &stats);
+  g_assert_cmpuint (stats.rooms, ==, 1);
+  g_assert_cmpuint (stats.participants, ==, 2);
+  g_assert_cmpuint (stats.forwarded_packets, ==, 0);
+
+  /* Removing makes room again; unknown ids are ignored. */
+  samtal_relay_remove_participant (relay, "r", "b");
+  samtal_relay_remove_participant (relay, "r", "zz");
+  samtal_relay_remove_participant (relay, "zz", "a");
+  g_assert_true (samtal_relay_add_participant (relay, "r", "b", &error));
+  g_assert_no_error (error);
+
+  g_auto (GStrv) factories = samtal_relay_list_element_factories (relay, "r");
+  g_assert_nonnull (factories);
+  g_assert_true (g_strv_contains ((const char *const *) factories, "webrtcbin"));
+  g_assert_null (samtal_relay_list_element_factories (relay, "nope"));
+
+  samtal_relay_destroy_room (relay, "nope");
+  samtal_relay_destroy_room (relay, "r");
+  samtal_relay_get_stats (relay, &stats);
+  g_assert_cmpuint (stats.rooms, ==, 0);
+  g_assert_cmpuint (stats.participants, ==, 0);
+}
+
+static void
+expect_bad_sdp (SamtalRelay *relay, const char *type, const char *sdp)
+{
+  g_autoptr (GError) error = NULL;
+  g_assert_false (samtal_relay_set_remote_description (relay, "r", "a", type, sdp, &error));
+  g_assert_error (error, SAMTAL_RELAY_ERROR, SAMTAL_RELAY_ERROR_BAD_SDP);
+}
+
+static void
+test_bad_sdp (void)
+{
+  g_autoptr (SamtalRelay) relay = relay_new (0);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *huge = g_strnfill (70 * 1024, 'a');
+  g_autofree char *h263 = NULL;
+
+  g_assert_true (samtal_relay_create_room (relay, "r", NULL));
+  g_assert_true (samtal_relay_add_participant (relay, "r", "a", NULL));
+  expect_bad_sdp (relay, "offer", "");
+  expect_bad_sdp (relay, "offer", NULL);
+  expect_bad_sdp (relay, "offer", "garbage");
+  expect_bad_sdp (relay, "offer", huge);
+  expect_bad_sdp (relay, "offer", "v=0\r\no=- 1 0 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n");
+  expect_bad_sdp (relay, "offer", "v=0\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+                                  "a=mid:0\r\n");
+  h263 = g_strdup (valid_offer);
+  memcpy (strstr (h263, "VP8/"), "XYZ", 3);
+  expect_bad_sdp (relay, "offer", h263);
+  expect_bad_sdp (relay, "pranswer", valid_offer);
+  expect_bad_sdp (relay, NULL, valid_offer);
+
+  /* An answer with no relay offer outstanding. */
+  g_assert_false (samtal_relay_set_remote_description (relay, "r", "a", "answer", valid_offer,
+                                                       &error));
+  g_assert_error (error, SAMTAL_RELAY_ERROR, SAMTAL_RELAY_ERROR_WRONG_STATE);
+  g_clear_error (&error);
+  g_assert_false (samtal_relay_set_remote_description (relay, "r", "nobody", "offer",
+                                                       valid_offer, &error));
+  g_assert_error (error, SAMTAL_RELAY_ERROR, SAMTAL_RELAY_ERROR_NO_PARTICIPANT);
+  g_clear_error (&error);
+  g_assert_false (samtal_relay_set_remote_description (relay, "x", "a", "offer", valid_offer,
+                                                       &error));
+  g_assert_error (error, SAMTAL_RELAY_ERROR, SAMTAL_RELAY_ERROR_NO_ROOM);
+  g_clear_error (&error);
+
+  /* The first offer is taken; a second one is refused: the relay offers from then on. */
+  g_assert_true (samtal_relay_set_remote_description (relay, "r", "a", "offer", valid_offer,
+                                                      &error));
+  g_assert_no_error (error);
+  g_assert_false (samtal_relay_set_remote_description (relay, "r", "a", "offer", valid_offer,
+                                                       &error));
+  g_assert_error (error, SAMTAL_RELAY_ERROR, SAMTAL_RELAY_ERROR_WRONG_STATE);
+  g_clear_error (&error);
+  for (int i = 0; i < 20; i++)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static void
+expect_bad_candidate (SamtalRelay *relay, guint mline, const char *candidate)
+{
+  g_autoptr (GError) error = NULL;
+  g_assert_false (samtal_relay_add_remote_candidate (relay, "r", "a", mline, candidate, &error));
+  g_assert_error (error, SAMTAL_RELAY_ERROR, SAMTAL_RELAY_ERROR_BAD_CANDIDATE);
+}
+
+static void
+test_bad_candidates (void)
+{
+  g_autoptr (SamtalRelay) relay = relay_new (0);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *ones = g_strnfill (2000, '1');
+  g_autofree char *huge = g_strdup_printf ("candidate:%s", ones);
+  const char *good = "candidate:1 1 UDP 2122252543 127.0.0.1 40000 typ host";
+
+  g_assert_true (samtal_relay_create_room (relay, "r", NULL));
+  g_assert_true (samtal_relay_add_participant (relay, "r", "a", NULL));
+  expect_bad_candidate (relay, 0, NULL);
+  expect_bad_candidate (relay, 0, "garbage");
+  expect_bad_candidate (relay, 0, "candidate:");
+  expect_bad_candidate (relay, 0, "candidate:1 1 UDP notanumber 127.0.0.1 40000 typ host");
+  expect_bad_candidate (relay, 0, "candidate:1 1 UDP 1 127.0.0.1 99999 typ host");
+  expect_bad_candidate (relay, 0, "candidate:1 1 SCTP 1 127.0.0.1 4000 typ host");
+  expect_bad_candidate (relay, 0, "candidate:1 1 UDP 1 127.0.0.1 4000 host");
+  expect_bad_candidate (relay, 0, "candidate:1 1 UDP 1 127.0.0.1\n 4000 typ host");
+  expect_bad_candidate (relay, 0, huge);
+  expect_bad_candidate (relay, 1000, good);
+
+  g_assert_true (samtal_relay_add_remote_candidate (relay, "r", "a", 0, good, &error));
+  g_assert_true (samtal_relay_add_remote_candidate (relay, "r", "a", 0, "", &error));
+  g_assert_no_error (error);
+  g_autofree char *with_a = g_strdup_printf ("a=%s", good);
+  g_assert_true (samtal_relay_add_remote_candidate (relay, "r", "a", 0, with_a, &error));
+  g_assert_no_error (error);
+  g_assert_false (samtal_relay_add_remote_candidate (relay, "r", "b", 0, good, &error));
+  g_assert_error (error, SAMTAL_RELAY_ERROR, SAMTAL_RELAY_ERROR_NO_PARTICIPANT);
+}
+
+static void
+test_sdp_checks (void)
+{
+  g_autoptr (GstSDPMessage) msg = NULL;
+  g_autoptr (GPtrArray) sent = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (samtal_relay_sdp_check_offer (valid_offer, &msg, &sent, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (sent->len, ==, 1);
+  SamtalRelaySdpMedia *m = g_ptr_array_index (sent, 0);
+  g_assert_cmpstr (m->mid, ==, "video0");
+  g_assert_cmpstr (m->kind, ==, "video");
+  g_clear_pointer (&msg, gst_sdp_message_free);
+
+  /* A recvonly offer sends nothing the relay could forward. */
+  g_autofree char *recvonly = g_strdup (valid_offer);
+  memcpy (strstr (recvonly, "a=sendrecv"), "a=recvonly", 10);
+  g_assert_false (samtal_relay_sdp_check_offer (recvonly, &msg, &sent, &error));
+  g_assert_error (error, SAMTAL_RELAY_ERROR, SAMTAL_RELAY_ERROR_BAD_SDP);
+  g_clear_error (&error);
+
+  /* An answer must have as many m-lines as the offer. */
+  g_assert_false (samtal_relay_sdp_check_answer (valid_offer, 3, &msg, &error));
+  g_assert_error (error, SAMTAL_RELAY_ERROR, SAMTAL_RELAY_ERROR_BAD_SDP);
+  g_clear_error (&error);
+  g_assert_true (samtal_relay_sdp_check_answer (valid_offer, 1, &msg, &error));
+  g_assert_no_error (error);
+}
+
+int
+main (int argc, char **argv)
+{
+  gst_init (&argc, &argv);
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/relay/api/rooms-and-limits", test_rooms_and_limits);
+  g_test_add_func ("/relay/api/bad-sdp", test_bad_sdp);
+  g_test_add_func ("/relay/api/bad-candidates", test_bad_candidates);
+  g_test_add_func ("/relay/api/sdp-checks", test_sdp_checks);
+  return g_test_run ();
+}

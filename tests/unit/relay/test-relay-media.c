@@ -1,0 +1,99 @@
+/* test-relay-media.c — real media through the relay over 127.0.0.1: in-process test peers send
+ * VP8 + Opus, the relay forwards without decoding, the peers decode each other. The encoders make
+ * keyframes only every 10000 frames, so every receiver depends on its keyframe request (PLI)
+ * crossing the relay to the sender. Timeouts are generous: the machine is slow and shared. */
+#include "tests/unit/relay/harness.h"
+
+#include <gst/gst.h>
+#include <string.h>
+#include <stdlib.h>
+
+#define NO_KEYFRAMES 10000   /* frames between spontaneous keyframes: in effect never */
+#define WAIT_S (g_getenv ("TEST_WAIT_S") ? atoi (g_getenv ("TEST_WAIT_S")) : 90)
+
+static void
+assert_no_codecs (SamtalRelay *relay, const char *room)
+{
+  g_auto (GStrv) names = samtal_relay_list_element_factories (relay, room);
+  g_assert_nonnull (names);
+  for (guint i = 0; names[i] != NULL; i++) {
+    g_autoptr (GstElementFactory) f = gst_element_factory_find (names[i]);
+    g_assert_nonnull (f);
+    const char *klass = gst_element_factory_get_metadata (f, GST_ELEMENT_METADATA_KLASS);
+    g_test_message ("relay room element: %s (%s)", names[i], klass);
+    /* DTLS-SRTP elements call themselves Encoder/Decoder/Network: they encrypt, not transcode. */
+    gboolean codec = (strstr (klass, "Decoder") || strstr (klass, "Encoder")) &&
+                     !strstr (klass, "Network");
+    g_assert_false (codec);
+    g_assert_false (strstr (klass, "Codec/Decoder") || strstr (klass, "Codec/Encoder"));
+  }
+}
+
+static gboolean
+frames_grew (Harness *h, gpointer data)
+{
+  guint *want = data;  /* [a→c target, c→a target] */
+  TestPeer *a = g_hash_table_lookup (h->peers, "a");
+  TestPeer *c = g_hash_table_lookup (h->peers, "c");
+  return test_peer_frames_from (c, "a") >= want[0] && test_peer_frames_from (a, "c") >= want[1];
+}
+
+static void
+test_two_peers (void)
+{
+  Harness *h = harness_new (0);
+  SamtalRelayStats stats;
+
+  g_assert_true (samtal_relay_create_room (h->relay, "room", NULL));
+  harness_join (h, "room", "a", NO_KEYFRAMES);
+  harness_join (h, "room", "b", NO_KEYFRAMES);
+  g_assert_true (harness_wait (h, harness_all_see_all, GUINT_TO_POINTER (60), WAIT_S));
+  g_assert_cmpuint (h->failed->len, ==, 0);
+
+  assert_no_codecs (h->relay, "room");
+  samtal_relay_get_stats (h->relay, &stats);
+  g_assert_cmpuint (stats.rooms, ==, 1);
+  g_assert_cmpuint (stats.participants, ==, 2);
+  g_assert_cmpuint (stats.forwarded_packets, >, 60);
+  harness_free (h);
+}
+
+static void
+test_late_joiner_and_leaving (void)
+{
+  Harness *h = harness_new (0);
+
+  g_assert_true (samtal_relay_create_room (h->relay, "room", NULL));
+  harness_join (h, "room", "a", NO_KEYFRAMES);
+  harness_join (h, "room", "b", NO_KEYFRAMES);
+  g_assert_true (harness_wait (h, harness_all_see_all, GUINT_TO_POINTER (30), WAIT_S));
+
+  /* A third joins a running meeting and sees both (keyframes on request only). */
+  harness_join (h, "room", "c", NO_KEYFRAMES);
+  g_assert_true (harness_wait (h, harness_all_see_all, GUINT_TO_POINTER (60), WAIT_S));
+
+  /* b leaves: a and c go on. */
+  harness_leave (h, "room", "b");
+  TestPeer *a = g_hash_table_lookup (h->peers, "a");
+  TestPeer *c = g_hash_table_lookup (h->peers, "c");
+  guint want[2] = { test_peer_frames_from (c, "a") + 60, test_peer_frames_from (a, "c") + 60 };
+  g_assert_true (harness_wait (h, frames_grew, want, WAIT_S));
+  g_auto (GStrv) names = samtal_relay_list_element_factories (h->relay, "room");
+  g_assert_nonnull (names);
+
+  /* The same participant may come back. */
+  harness_join (h, "room", "b", NO_KEYFRAMES);
+  g_assert_true (harness_wait (h, harness_all_see_all, GUINT_TO_POINTER (30), WAIT_S));
+  g_assert_cmpuint (h->failed->len, ==, 0);
+  harness_free (h);
+}
+
+int
+main (int argc, char **argv)
+{
+  gst_init (&argc, &argv);
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/relay/media/two-peers", test_two_peers);
+  g_test_add_func ("/relay/media/late-joiner-and-leaving", test_late_joiner_and_leaving);
+  return g_test_run ();
+}
