@@ -109,7 +109,7 @@ test('both open the meeting; client waits; caseworker admits; both decode the ot
   await client.goto(`/meet/${c.meetingId}`);
   await heading(client, 'Video meeting');
   await client.locator('video.preview').waitFor();
-  await client.getByLabel('Camera').waitFor();
+  await client.getByLabel('Camera', { exact: true }).waitFor();
   await checkAxe(client, 'meeting: device check (client)');
   await client.getByRole('button', { name: 'Join', exact: true }).click();
   await client.getByText('You are in the waiting room').waitFor({ timeout: 30000 });

@@ -43,10 +43,16 @@ export function openRoom(container, opts) {
   const leaveBtn = h('button', { type: 'button', class: 'btn danger', onclick: () => session.leave() }, t('room.leave'));
   const controls = h('div', { class: 'controls', role: 'group', 'aria-label': t('room.controls') },
     muteBtn, camBtn, audioOnlyBtn, leaveBtn);
+  const placeholder = h('p', { class: 'placeholder' }, t('room.placeholder'));
+  add(remotes, placeholder);
+  const soundBtn = h('button', { type: 'button', class: 'btn primary', hidden: true, onclick: () => {
+    for (const v of remotes.querySelectorAll('video')) { v.muted = false; v.play().catch(() => {}); }
+    soundBtn.hidden = true;
+  } }, t('room.sound'));
   const stage = h('div', { class: 'stage' }, remotes, selfView);
   const room = h('section', { class: 'room', 'aria-labelledby': 'room-h' },
     h('h2', { id: 'room-h', class: 'visually-hidden' }, t('room.title')),
-    statusEl, stage, quality, hint, controls);
+    statusEl, stage, soundBtn, quality, hint, controls);
   const layout = h('div', { class: opts.panel ? 'room-layout with-panel' : 'room-layout' }, room);
   add(clear(container), layout);
 
@@ -81,6 +87,15 @@ export function openRoom(container, opts) {
     tile.querySelector('video').setAttribute('aria-label', t('room.video.of', { name: p ? p.name : pid }));
   }
 
+  // Autoplay with sound may be refused (no user gesture yet): play muted and offer a button.
+  function play(v) {
+    v.play().catch(() => {
+      v.muted = true;
+      v.play().catch(() => {});
+      soundBtn.hidden = false;
+    });
+  }
+
   function showStreams(map) {
     for (const tile of [...remotes.querySelectorAll('.tile')]) {
       if (!map.has(tile.dataset.participantId)) tile.remove();
@@ -89,10 +104,10 @@ export function openRoom(container, opts) {
       const tile = tileFor(pid);
       const v = tile.querySelector('video');
       if (v.srcObject !== s) v.srcObject = s;
-      v.play().catch(() => {});
+      play(v);
       captionFor(tile, pid);
     }
-    remotes.classList.toggle('empty', map.size === 0);
+    placeholder.hidden = map.size > 0;
   }
 
   function stateText(state, reason) {

@@ -238,8 +238,8 @@ export class MeetingSession {
     const stream = this.stream;
     const audio = stream && stream.getAudioTracks()[0];
     const video = stream && stream.getVideoTracks()[0];
-    if (audio) this.audioSender = pc.addTransceiver(audio, { direction: 'sendrecv', streams: [stream] }).sender;
-    if (video) this.videoSender = pc.addTransceiver(video, { direction: 'sendrecv', streams: [stream] }).sender;
+    if (audio) this.audioSender = pc.addTransceiver(audio, { direction: 'sendonly', streams: [stream] }).sender;
+    if (video) this.videoSender = pc.addTransceiver(video, { direction: 'sendonly', streams: [stream] }).sender;
     if (!audio && !video) pc.addTransceiver('audio', { direction: 'recvonly' });
     await this.serial(async () => {
       if (pc !== this.pc) return;

@@ -54,6 +54,6 @@ export async function render(ctx) {
   const cache = new Map();
   const rows = [];
   for (const b of list) rows.push(await bookingRow(b, cache));
-  add(ctx.main, h('h1', {}, t('today.title')), h('p', { class: 'lead' }, fmtDate(today.toISOString())),
+  add(ctx.main, h('h1', {}, t('today.title')), h('h2', {}, fmtDate(today.toISOString())),
     rows.length ? h('ul', { class: 'cards' }, rows) : h('p', {}, t('today.none')));
 }
