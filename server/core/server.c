@@ -251,6 +251,14 @@ samtal_server_quit (SamtalServer *server)
   g_timeout_add (300, quit_loop, server);
 }
 
+/* Lets closed connections finish their cleanup (it runs in idle callbacks). */
+static void
+drain_main_context (void)
+{
+  for (int i = 0; i < 1000 && g_main_context_pending (NULL); i++)
+    g_main_context_iteration (NULL, FALSE);
+}
+
 static gboolean
 on_signal (gpointer data)
 {
@@ -267,4 +275,6 @@ samtal_server_run (SamtalServer *server)
   g_main_loop_run (server->loop);
   if (server->soup)
     soup_server_disconnect (server->soup);
+  g_clear_object (&server->soup);
+  drain_main_context ();
 }
