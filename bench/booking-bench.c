@@ -280,8 +280,43 @@ parse_time (const char *s)
   return dt ? g_date_time_to_unix (dt) : 0;
 }
 
-/* Reads staff i's calendar; adds overlaps of active bookings to *doubles and the active ids
- * to active. */
+#define CALENDAR_PAGE_LIMIT 500     /* the API answers at most this many bookings per list */
+
+/* Adds the active bookings of one day of a calendar (as staff) to iv and active. */
+static gboolean
+read_calendar_day (BenchApi *api, const GDate *day, GArray *iv, GHashTable *active, GError **error)
+{
+  g_autofree char *d = date_string (day);
+  g_autofree char *path = g_strdup_printf ("/api/v1/bookings?from=%s&to=%s", d, d);
+  g_autoptr (JsonNode) answer = NULL;
+  if (!expect (api, "GET", path, NULL, 200, &answer, error))
+    return FALSE;
+  if (!JSON_NODE_HOLDS_ARRAY (answer)) {
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "calendar is not an array");
+    return FALSE;
+  }
+  JsonArray *list = json_node_get_array (answer);
+  if (json_array_get_length (list) >= CALENDAR_PAGE_LIMIT) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "calendar of %s truncated at %u entries", d,
+                 json_array_get_length (list));
+    return FALSE;
+  }
+  for (guint k = 0; k < json_array_get_length (list); k++) {
+    JsonNode *b = unwrap (json_array_get_element (list, k), "booking");
+    if (g_strcmp0 (bench_json_string (b, "status"), "booked") != 0)
+      continue;
+    Interval x = { bench_json_int (b, "id"), parse_time (bench_json_string (b, "start")),
+                   parse_time (bench_json_string (b, "end")) };
+    if (g_hash_table_contains (active, GINT_TO_POINTER ((gint) x.id)))
+      continue;                   /* listed on two days (crosses midnight): count once */
+    g_array_append_val (iv, x);
+    g_hash_table_add (active, GINT_TO_POINTER ((gint) x.id));
+  }
+  return TRUE;
+}
+
+/* Reads staff i's calendar day by day; adds overlaps of active bookings to *doubles and the
+ * active ids to active. */
 static gboolean
 verify_staff (const char *base, guint i, const GDate *first_day, guint *doubles, GHashTable *active,
               GError **error)
@@ -290,28 +325,11 @@ verify_staff (const char *base, guint i, const GDate *first_day, guint *doubles,
   g_autofree char *email = g_strdup_printf ("bstaff%u@bench.example", i);
   if (!bench_api_login (api, email, BENCH_PASSWORD, error))
     return FALSE;
-  GDate to = *first_day;
-  g_date_add_days (&to, RANGE_DAYS + 1);
-  g_autofree char *f = date_string (first_day), *u = date_string (&to);
-  g_autofree char *path = g_strdup_printf ("/api/v1/bookings?from=%s&to=%s", f, u);
-  g_autoptr (JsonNode) answer = NULL;
-  if (!expect (api, "GET", path, NULL, 200, &answer, error))
-    return FALSE;
-  if (!JSON_NODE_HOLDS_ARRAY (answer)) {
-    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "calendar is not an array");
-    return FALSE;
-  }
   g_autoptr (GArray) iv = g_array_new (FALSE, FALSE, sizeof (Interval));
-  JsonArray *list = json_node_get_array (answer);
-  for (guint k = 0; k < json_array_get_length (list); k++) {
-    JsonNode *b = unwrap (json_array_get_element (list, k), "booking");
-    if (g_strcmp0 (bench_json_string (b, "status"), "booked") != 0)
-      continue;
-    Interval x = { bench_json_int (b, "id"), parse_time (bench_json_string (b, "start")),
-                   parse_time (bench_json_string (b, "end")) };
-    g_array_append_val (iv, x);
-    g_hash_table_add (active, GINT_TO_POINTER ((gint) x.id));
-  }
+  GDate day = *first_day;
+  for (guint n = 0; n <= RANGE_DAYS; n++, g_date_add_days (&day, 1))
+    if (!read_calendar_day (api, &day, iv, active, error))
+      return FALSE;
   g_array_sort (iv, compare_intervals);
   for (guint k = 1; k < iv->len; k++) {
     const Interval *prev = &g_array_index (iv, Interval, k - 1), *cur = &g_array_index (iv, Interval, k);
