@@ -133,6 +133,29 @@ test('both open the meeting; client waits; caseworker admits; both decode the ot
   await screenshot(staff, 'meeting-staff.png');
 });
 
+test('caseworker invites an interpreter (copyable link); the guest waits, then is removed', async (c) => {
+  const staff = c.staff;
+  await staff.getByLabel('Name', { exact: true }).fill('Tolk Tina');
+  await staff.getByLabel('Role').selectOption('interpreter');
+  await staff.getByRole('button', { name: 'Create link' }).click();
+  const link = await staff.locator('#guest-link').inputValue();
+  assert.match(link, /\/join\/[^/]+$/);
+  await checkAxe(staff, 'meeting: staff with guest link');
+  const guest = await newPage(c.browser, c.w.url, { lang: 'en', width: 360, height: 740, timeout: 30000 });
+  await guest.goto(new URL(link).pathname);
+  await heading(guest, 'You are invited to a video meeting');
+  await guest.getByRole('button', { name: 'Join', exact: true }).click();
+  await guest.getByText('You are in the waiting room').waitFor({ timeout: 30000 });
+  const row = staff.locator('#waiting-list [data-participant-id^="g"]');
+  await row.waitFor({ timeout: 30000 });
+  assert.match(await row.innerText(), /Tolk Tina/);
+  await row.getByRole('button', { name: 'Remove' }).click();
+  await guest.getByText('You were removed from the meeting.').waitFor({ timeout: 30000 });
+  await checkAxe(guest, 'guest: removed');
+  assertClean(guest);
+  await guest.context_.close();
+});
+
 test('caseworker writes a case note beside the video; it is saved to the case with the booking', async (c) => {
   const staff = c.staff;
   if (c.caseNumber) await staff.locator('.case-number', { hasText: c.caseNumber }).waitFor();

@@ -300,21 +300,24 @@ export class MeetingSession {
     }
   }
 
-  // Rebuilds participant_id → MediaStream from the transceivers and the latest tracks list.
+  // Rebuilds participant_id → MediaStream from the transceivers and the latest tracks list. A
+  // participant's stream object is kept while its set of tracks is unchanged (no video restart).
   mapTracks() {
     const pc = this.pc;
     if (!pc) return;
-    const next = new Map();
+    const wanted = new Map();
     for (const tr of pc.getTransceivers()) {
       const owner = tr.mid !== null ? this.trackOwners.get(String(tr.mid)) : null;
       if (!owner || !tr.receiver || !tr.receiver.track) continue;
-      let s = next.get(owner.participant_id);
-      if (!s) {
-        s = this.streams.get(owner.participant_id) || new MediaStream();
-        for (const old of s.getTracks()) s.removeTrack(old);
-        next.set(owner.participant_id, s);
-      }
-      s.addTrack(tr.receiver.track);
+      if (tr.currentDirection === 'inactive' || tr.currentDirection === 'sendonly') continue;
+      if (!wanted.has(owner.participant_id)) wanted.set(owner.participant_id, []);
+      wanted.get(owner.participant_id).push(tr.receiver.track);
+    }
+    const next = new Map();
+    for (const [pid, tracks] of wanted) {
+      const old = this.streams.get(pid);
+      const same = old && old.getTracks().length === tracks.length && tracks.every((t) => old.getTrackById(t.id));
+      next.set(pid, same ? old : new MediaStream(tracks));
     }
     this.streams = next;
     this.emit('streams', { map: this.streams });
