@@ -89,6 +89,8 @@ conn_send (Conn *c, const SamtalMsg *msg)
   if (soup_websocket_connection_get_state (c->ws) != SOUP_WEBSOCKET_STATE_OPEN)
     return;
   g_autofree char *text = samtal_msg_serialize (msg);
+  g_debug ("conn %" G_GUINT64_FORMAT " <- %s%s%s", c->id, samtal_msg_type_to_string (msg->type),
+           msg->code ? " " : "", msg->code ? msg->code : "");
   soup_websocket_connection_send_text (c->ws, text);
 }
 
@@ -397,6 +399,8 @@ handle_frame (SamtalHub *hub, Conn *c, gint type, GBytes *bytes)
     refuse_frame (hub, c, samtal_msg_error_wire_code (error), error->message);
     return;
   }
+  /* Types only: a join carries a bearer token, which must never reach a log. */
+  g_debug ("conn %" G_GUINT64_FORMAT " -> %s", c->id, samtal_msg_type_to_string (msg->type));
   if (c->meeting_id == 0) {
     if (msg->type == SAMTAL_MSG_JOIN)
       handle_join (hub, c, msg);
