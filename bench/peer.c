@@ -535,6 +535,13 @@ restrict_ice_to_loopback (BenchPeer *p)
   g_object_get (p->webrtc, "ice-agent", &agent, NULL);
   if (agent == NULL)
     return;
+  /* No UPnP discovery: libnice would send SSDP multicast beyond loopback. */
+  GObject *nice = NULL;
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (agent), "agent") != NULL)
+    g_object_get (agent, "agent", &nice, NULL);
+  if (nice != NULL && g_object_class_find_property (G_OBJECT_GET_CLASS (nice), "upnp") != NULL)
+    g_object_set (nice, "upnp", FALSE, NULL);
+  g_clear_object (&nice);
   gboolean ok = FALSE;
   g_signal_emit_by_name (agent, "add-local-ip-address", "127.0.0.1", &ok);
   gst_object_unref (agent);
