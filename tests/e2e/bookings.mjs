@@ -88,7 +88,7 @@ test('reschedule from "Mina bokningar" with a confirmation step', async (c) => {
   assert.ok(n > 1, 'more than one free slot to move to');
   await slotsInCard.nth(n - 1).click();
   await card.getByRole('button', { name: 'Ja, byt tid' }).click();
-  await page.getByText('Mötet är flyttat till').waitFor();
+  await page.locator('main').getByText('Mötet är flyttat till').waitFor();
   const after = await booking(c.clientApi, c.first);
   assert.notEqual(new Date(after.start).getTime(), new Date(before.start).getTime(), 'start changed');
   assert.equal(after.status, 'booked');
@@ -104,7 +104,7 @@ test('cancel from "Mina bokningar" asks first, "Nej" keeps it, "Ja" cancels', as
   await card.getByRole('button', { name: 'Avboka' }).click();
   await checkAxe(page, 'cancel: confirmation');
   await card.getByRole('button', { name: 'Ja, avboka' }).click();
-  await page.getByText('är avbokat').waitFor();
+  await page.locator('main').getByText('är avbokat').waitFor();
   assert.equal((await booking(c.clientApi, c.first)).status, 'cancelled');
   await checkAxe(page, 'my bookings after cancel');
 });
@@ -136,6 +136,10 @@ test('?lang=en switches to English and is remembered', async (c) => {
   await page.goto('/book');
   await heading(page, 'Book a video meeting');
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+  await page.goto('/no/such/page');
+  await heading(page, 'Page not found');
+  await checkAxe(page, 'not found');
+  await page.goto('/book');
   await page.getByRole('link', { name: 'På svenska' }).click();
   await heading(page, 'Boka ett videomöte');
 });

@@ -4,7 +4,7 @@
 
 import { t } from '../i18n.js';
 import * as api from '../api.js';
-import { h, clear, announce, fmtDate, fmtTime, add } from '../dom.js';
+import { h, clear, fmtDate, fmtTime, add } from '../dom.js';
 import { statusText, icsLink, whenText, bookingsBetween, upcomingRange, staffNames, personName, joinWindow } from './common.js';
 import { weekPicker } from './slots.js';
 
@@ -92,7 +92,6 @@ export async function render(ctx) {
       try {
         await api.post(`/bookings/${b.id}/reschedule`, { start: slot.start });
         msg.textContent = t('my.moved', { when: `${fmtDate(slot.start)} ${fmtTime(slot.start)}` });
-        announce(msg.textContent);
         await load();
       } catch (e) {
         yes.disabled = false;
