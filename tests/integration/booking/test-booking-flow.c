@@ -514,6 +514,102 @@ test_cases_and_notes (gconstpointer data)
   CHECK_STATUS (bx, 400);
 }
 
+/* The last Sunday of month in year (a DST change day in Europe/Stockholm), as YYYY-MM-DD. */
+static GDateTime *
+last_sunday (GTimeZone *tz, int year, int month)
+{
+  GDateTime *d = g_date_time_new (tz, year, month, 31, 12, 0, 0);
+  while (g_date_time_get_day_of_week (d) != 7) {
+    GDateTime *prev = g_date_time_add_days (d, -1);
+    g_date_time_unref (d);
+    d = prev;
+  }
+  return d;
+}
+
+/* The next change day of month (3 or 10) at least two days from now. */
+static char *
+next_change_day (int month)
+{
+  g_autoptr (GTimeZone) tz = g_time_zone_new_identifier ("Europe/Stockholm");
+  g_autoptr (GDateTime) now = g_date_time_new_now (tz);
+  g_autoptr (GDateTime) soon = g_date_time_add_days (now, 2);
+  for (int year = g_date_time_get_year (now);; year++) {
+    g_autoptr (GDateTime) d = last_sunday (tz, year, month);
+    if (g_date_time_compare (d, soon) > 0)
+      return g_date_time_format (d, "%Y-%m-%d");
+  }
+}
+
+static gint64
+unix_of (const char *rfc3339)
+{
+  g_autoptr (GDateTime) t = g_date_time_new_from_iso8601 (rfc3339, NULL);
+  g_assert_nonnull (t);
+  return g_date_time_to_unix (t);
+}
+
+/* Slots of one day: sorted, disjoint, each exactly len seconds long. */
+static void
+assert_clean_day (JsonNode *slots, gint64 len)
+{
+  gint n = samtal_test_json_array_length (slots);
+  for (gint i = 0; i < n; i++) {
+    gint64 a = unix_of (booking_array_string (slots, i, "start"));
+    gint64 b = unix_of (booking_array_string (slots, i, "end"));
+    g_assert_cmpint (b - a, ==, len);
+    if (i + 1 < n)
+      g_assert_cmpint (b, <=, unix_of (booking_array_string (slots, i + 1, "start")));
+  }
+}
+
+/* Frida works Sundays 00:00–06:00 in hourly slots; her unit books two years ahead. Through the
+ * API: the spring day has no 02:00 slot, the autumn day offers each wall-clock hour once. */
+static void
+test_dst_days (gconstpointer data)
+{
+  BookingWorld *w = (BookingWorld *) data;
+  g_autofree char *settings = g_strdup_printf ("/api/v1/units/%" G_GINT64_FORMAT "/settings",
+                                               w->unit_ftj);
+  g_autoptr (SamtalTestResponse) st = samtal_test_request (w->ts, "PUT", settings, w->erik,
+                                                           "{\"horizon_days\":730}");
+  g_assert_cmpuint (st->status, ==, 200);
+  g_assert_cmpint (samtal_test_json_int (st->json, "horizon_days"), ==, 730);
+  g_autoptr (SamtalTestResponse) sf = samtal_test_request (w->ts, "PUT", settings, w->frida,
+                                                           "{\"horizon_days\":5}");
+  g_assert_cmpuint (sf->status, ==, 403);
+  g_autofree char *rules = staff_path (w->frida_id, "rules");
+  g_autoptr (SamtalTestResponse) r = samtal_test_request (w->ts, "POST", rules, w->frida,
+      "{\"weekday\":7,\"start\":\"00:00\",\"end\":\"06:00\",\"slot_minutes\":60}");
+  g_assert_cmpuint (r->status, ==, 201);
+
+  g_autofree char *spring = next_change_day (3);
+  g_autoptr (SamtalTestResponse) sp = booking_slots (w, w->olle, w->frida_id, spring, spring);
+  g_assert_cmpint (samtal_test_json_array_length (sp->json), ==, 5);
+  assert_clean_day (sp->json, 3600);
+  const char *spring_expect[] = { "T00:00:00+01:00", "T01:00:00+01:00", "T03:00:00+02:00",
+                                  "T04:00:00+02:00", "T05:00:00+02:00" };
+  for (guint i = 0; i < 5; i++) {
+    g_autofree char *e = g_strconcat (spring, spring_expect[i], NULL);
+    g_assert_cmpstr (booking_array_string (sp->json, i, "start"), ==, e);
+  }
+
+  g_autofree char *autumn = next_change_day (10);
+  g_autoptr (SamtalTestResponse) au = booking_slots (w, w->olle, w->frida_id, autumn, autumn);
+  g_assert_cmpint (samtal_test_json_array_length (au->json), ==, 6);
+  assert_clean_day (au->json, 3600);
+  g_autofree char *two = g_strconcat (autumn, "T02:00:00+02:00", NULL);
+  g_autofree char *three = g_strconcat (autumn, "T03:00:00+01:00", NULL);
+  g_assert_cmpstr (booking_array_string (au->json, 2, "start"), ==, two);
+  g_assert_cmpstr (booking_array_string (au->json, 3, "start"), ==, three);
+  /* A client books the autumn 02:00 slot; its end is the repeated 02:00 in winter time. */
+  g_autoptr (SamtalTestResponse) b = samtal_test_requestf (w->ts, "POST", "/api/v1/bookings",
+      w->olle, "{\"staff_id\":%" G_GINT64_FORMAT ",\"start\":\"%s\"}", w->frida_id, two);
+  g_assert_cmpuint (b->status, ==, 201);
+  g_autofree char *end = g_strconcat (autumn, "T02:00:00+01:00", NULL);
+  g_assert_cmpstr (samtal_test_json_string (b->json, "end"), ==, end);
+}
+
 static gboolean
 audit_has (JsonNode *entries, const char *action)
 {
@@ -538,7 +634,8 @@ test_audit (gconstpointer data)
   CHECK_STATUS (a, 200);
   const char *actions[] = { "rule.create", "rule.delete", "block.create", "booking.create",
                             "booking.cancel", "booking.reschedule", "booking.status",
-                            "booking.join", "booking.guest", "case.create", "case.read",
+                            "booking.join", "booking.guest", "unit.settings", "case.create",
+                            "case.read",
                             "note.write", "note.read" };
   for (gsize i = 0; i < G_N_ELEMENTS (actions); i++) {
     if (!audit_has (a->json, actions[i]))
@@ -559,6 +656,7 @@ main (int argc, char **argv)
   g_test_add_data_func ("/booking/reschedule-cancel-ics", w, test_reschedule_cancel_ics);
   g_test_add_data_func ("/booking/staff-status", w, test_staff_booking_and_status);
   g_test_add_data_func ("/booking/join-guests", w, test_join_and_guests);
+  g_test_add_data_func ("/booking/dst-days", w, test_dst_days);
   g_test_add_data_func ("/booking/cases-notes", w, test_cases_and_notes);
   g_test_add_data_func ("/booking/audit", w, test_audit);
   int rc = g_test_run ();
