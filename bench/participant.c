@@ -14,6 +14,7 @@ struct _BenchParticipant {
   SoupSession *session;
   GCancellable *cancel;
   SoupWebsocketConnection *ws;
+  SoupMessage *ws_msg;          /* the handshake, for its status when it is refused */
   BenchPeer *peer;
   BenchParticipantJoined joined_cb;
   gpointer user_data;
@@ -228,10 +229,14 @@ on_ws_connected (GObject *source, GAsyncResult *res, gpointer data)
   g_autoptr (GError) error = NULL;
   SoupWebsocketConnection *ws = soup_session_websocket_connect_finish (SOUP_SESSION (source), res, &error);
   if (ws == NULL) {
-    if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-      g_autofree char *reason = g_strdup_printf ("WebSocket: %s", error->message);
-      fail (data, reason);
-    }
+    BenchParticipant *failed = data;
+    if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      return;
+    guint status = failed->ws_msg ? soup_message_get_status (failed->ws_msg) : 0;
+    g_autofree char *reason = status == SOUP_STATUS_NOT_FOUND ?
+        g_strdup (BENCH_NO_SIGNALING ": the server answers 404 at the WebSocket path") :
+        g_strdup_printf ("WebSocket: %s (HTTP %u)", error->message, status);
+    fail (failed, reason);
     return;
   }
   BenchParticipant *pt = data;
@@ -246,12 +251,13 @@ on_ws_connected (GObject *source, GAsyncResult *res, gpointer data)
 void
 bench_participant_join (BenchParticipant *pt)
 {
-  g_autoptr (SoupMessage) msg = soup_message_new ("GET", pt->ws_url);
-  if (msg == NULL) {
+  g_clear_object (&pt->ws_msg);
+  pt->ws_msg = soup_message_new ("GET", pt->ws_url);
+  if (pt->ws_msg == NULL) {
     fail (pt, "bad ws_url");
     return;
   }
-  soup_session_websocket_connect_async (pt->session, msg, NULL, NULL, G_PRIORITY_DEFAULT,
+  soup_session_websocket_connect_async (pt->session, pt->ws_msg, NULL, NULL, G_PRIORITY_DEFAULT,
                                         pt->cancel, on_ws_connected, pt);
 }
 
@@ -294,6 +300,7 @@ bench_participant_free (BenchParticipant *pt)
     g_clear_object (&pt->ws);
   }
   bench_peer_free (pt->peer);
+  g_clear_object (&pt->ws_msg);
   g_clear_object (&pt->cancel);
   g_clear_object (&pt->session);
   g_ptr_array_unref (pt->held_candidates);

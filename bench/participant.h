@@ -18,6 +18,10 @@ G_BEGIN_DECLS
 
 typedef struct _BenchParticipant BenchParticipant;
 
+/* The failure reason (and relay_error) starts with this when the server hosts no signaling. */
+#define BENCH_NO_SIGNALING "no signaling"
+
+
 /* Called once when the server confirmed the join (joined), on the main context. */
 typedef void (*BenchParticipantJoined) (BenchParticipant *participant, gpointer user_data);
 

@@ -286,6 +286,17 @@ collect (RelayRun *run, BenchTracker *tracker, const BenchWindowCounts *counts)
   r->rss_per_participant_mb = n ? (r->rss_steady_mb - r->rss_base_mb) / n : NAN;
 }
 
+static char *
+first_failure (RelayRun *run)
+{
+  for (guint i = 0; i < run->participants->len; i++) {
+    BenchParticipant *pt = run->participants->pdata[i];
+    if (bench_participant_failure (pt))
+      return g_strdup_printf ("%s (%s)", bench_participant_failure (pt), bench_participant_name (pt));
+  }
+  return g_strdup ("not every participant received video in time");
+}
+
 static gboolean
 start_server (RelayRun *run, const char *binary, const RelayOptions *o, guint meetings, GError **error)
 {
@@ -324,7 +335,7 @@ run_relay (const char *binary, const BenchMedia *media, const RelayOptions *o, g
     if (r->ok)
       collect (&run, tracker, &counts);
     else
-      r->error = g_strdup ("not every participant received video in time (or one failed; see above)");
+      r->error = first_failure (&run);
   }
   if (error)
     r->error = g_strdup (error->message);

@@ -141,6 +141,11 @@ test_relay_smoke (void)
   JsonObject *o = run_bench (args, parser);
   if (o == NULL)
     return;
+  const char *relay_error = json_object_get_string_member_with_default (o, "relay_error", "");
+  if (g_str_has_prefix (relay_error, "no signaling")) {
+    g_test_skip ("this samtal-server hosts no signaling at /ws yet");
+    return;
+  }
   const char *fields[] = { "forwarded_packets", "relay_cpu_seconds", "cpu_us_per_packet",
                            "floor_cpu_us_per_packet", "loss_pct", "rss_per_participant_mb" };
   for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
