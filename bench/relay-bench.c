@@ -88,7 +88,8 @@ typedef struct {
   GThread *thread;
   gboolean have_metric;
   guint64 forwarded;
-  double cpu;
+  double cpu;                         /* at the counter update */
+  double cpu_at_edge;                 /* at the window's own edge (fallback without the counter) */
   gint64 at_us;
   gint done;                          /* atomic */
 } EdgeSample;
@@ -160,6 +161,7 @@ edge_start (EdgeSample *e, RelayRun *run)
 {
   e->base = bench_server_base_url (run->server);
   e->pid = bench_server_pid (run->server);
+  e->cpu_at_edge = bench_proc_cpu_seconds (e->pid);
   e->thread = g_thread_new ("edge-sampler", edge_thread, e);
 }
 
@@ -196,6 +198,8 @@ finish_edges (RelayRun *run)
   if (a->have_metric && b->have_metric && b->forwarded > a->forwarded) {
     r->forwarded_packets = b->forwarded - a->forwarded;
     r->forwarded_source = "metrics";
+  } else {
+    r->relay_cpu_seconds = b->cpu_at_edge - a->cpu_at_edge;   /* pairs with the receivers' count */
   }
 }
 
