@@ -610,6 +610,52 @@ test_dst_days (gconstpointer data)
   g_assert_cmpstr (samtal_test_json_string (b->json, "end"), ==, end);
 }
 
+/* Hostile and malformed requests get 4xx JSON errors, and the server stays up. */
+static void
+test_hostile (gconstpointer data)
+{
+  BookingWorld *w = (BookingWorld *) data;
+  g_autofree char *long_topic = g_strnfill (201, 'x');
+  g_autofree char *long_note = g_strnfill (20001, 'y');
+  g_autofree char *anna_rules = staff_path (w->anna_id, "rules");
+  g_autofree char *notes = g_strdup ("/api/v1/cases/1/notes");
+  struct { const char *method, *path; SamtalTestAuth *who; char *body; guint status; } cases[] = {
+    { "POST", "/api/v1/bookings", w->karin, g_strdup_printf ("{\"staff_id\":\"%" G_GINT64_FORMAT
+      "\",\"start\":\"2030-01-07T09:00:00+01:00\"}", w->anna_id), 400 },
+    { "POST", "/api/v1/bookings", w->karin, g_strdup_printf ("{\"staff_id\":%" G_GINT64_FORMAT
+      ",\"start\":\"2030-01-07T09:00:00\"}", w->anna_id), 400 },
+    { "POST", "/api/v1/bookings", w->karin, g_strdup_printf ("{\"staff_id\":%" G_GINT64_FORMAT
+      ",\"start\":\"2030-01-07T09:00:00+01:00\",\"topic\":\"%s\"}", w->anna_id,
+      long_topic), 400 },
+    { "POST", "/api/v1/bookings", w->karin, g_strdup_printf ("{\"staff_id\":%" G_GINT64_FORMAT
+      ",\"start\":\"2030-01-07T09:00:00+01:00\"}", w->olle_id), 404 },
+    { "POST", "/api/v1/bookings", w->karin,
+      g_strdup ("{\"staff_id\":987654,\"start\":\"2030-01-07T09:00:00+01:00\"}"), 404 },
+    { "POST", "/api/v1/bookings", w->anna, g_strdup_printf ("{\"staff_id\":%" G_GINT64_FORMAT
+      ",\"client_id\":%" G_GINT64_FORMAT ",\"start\":\"2030-01-07T09:00:00+01:00\","
+      "\"duration_minutes\":1000}", w->anna_id, w->karin_id), 400 },
+    { "POST", "/api/v1/bookings", w->karin, g_strdup ("[1,2,3]"), 400 },
+    { "POST", "/api/v1/bookings", w->karin, g_strdup ("{\"staff_id\":"), 400 },
+    { "GET", "/api/v1/bookings/abc", w->admin, NULL, 404 },
+    { "GET", "/api/v1/bookings/-1", w->admin, NULL, 404 },
+    { "GET", "/api/v1/bookings/99999999999999999999999", w->admin, NULL, 404 },
+    { "GET", "/api/v1/bookings?from=yesterday", w->karin, NULL, 400 },
+    { "POST", anna_rules, w->anna, g_strdup ("{\"weekday\":1.5,\"start\":\"09:00\","
+      "\"end\":\"10:00\",\"slot_minutes\":30}"), 400 },
+    { "POST", notes, w->anna, g_strdup_printf ("{\"body\":\"%s\"}", long_note), 400 },
+    { "POST", "/api/v1/bookings/1/guests", w->anna, g_strdup ("{\"name\":\"\",\"kind\":\"guest\"}"), 400 },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autoptr (SamtalTestResponse) r = samtal_test_request (w->ts, cases[i].method, cases[i].path,
+                                                            cases[i].who, cases[i].body);
+    if (r->status != cases[i].status)
+      g_error ("case %zu (%s %s): %u %s", i, cases[i].method, cases[i].path, r->status, r->body);
+    g_assert_nonnull (samtal_test_error_code (r));
+    g_free (cases[i].body);
+  }
+  g_assert_true (samtal_test_server_alive (w->ts));
+}
+
 static gboolean
 audit_has (JsonNode *entries, const char *action)
 {
@@ -658,6 +704,7 @@ main (int argc, char **argv)
   g_test_add_data_func ("/booking/join-guests", w, test_join_and_guests);
   g_test_add_data_func ("/booking/dst-days", w, test_dst_days);
   g_test_add_data_func ("/booking/cases-notes", w, test_cases_and_notes);
+  g_test_add_data_func ("/booking/hostile", w, test_hostile);
   g_test_add_data_func ("/booking/audit", w, test_audit);
   int rc = g_test_run ();
   booking_world_free (w);
