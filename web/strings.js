@@ -89,7 +89,7 @@ export const strings = {
     'av.err.order': 'Sluttiden måste vara efter starttiden.',
     'av.blocks': 'Spärrad tid för {name}', 'av.blocks.none': 'Ingen spärrad tid.', 'av.block.add': 'Spärra tid',
     'av.block.start': 'Från', 'av.block.end': 'Till', 'av.block.reason': 'Anledning', 'av.block.save': 'Spara spärr',
-    'av.block.saved': 'Tiden är spärrad.',
+    'av.block.saved': 'Tiden är spärrad.', 'av.block.deleted': 'Spärren är borttagen.', 'av.block.delete.label': 'Ta bort spärren {block}',
     'wd.1': 'Måndag', 'wd.2': 'Tisdag', 'wd.3': 'Onsdag', 'wd.4': 'Torsdag', 'wd.5': 'Fredag', 'wd.6': 'Lördag', 'wd.7': 'Söndag',
 
     'unit.title': 'Enhetens möten', 'unit.day': 'Dag', 'unit.prev': 'Föregående dag', 'unit.next': 'Nästa dag',
@@ -247,7 +247,7 @@ export const strings = {
     'av.err.order': 'The end must be after the start.',
     'av.blocks': 'Blocked time of {name}', 'av.blocks.none': 'No blocked time.', 'av.block.add': 'Block time',
     'av.block.start': 'From', 'av.block.end': 'Until', 'av.block.reason': 'Reason', 'av.block.save': 'Save block',
-    'av.block.saved': 'The time is blocked.',
+    'av.block.saved': 'The time is blocked.', 'av.block.deleted': 'The block is deleted.', 'av.block.delete.label': 'Delete the block {block}',
     'wd.1': 'Monday', 'wd.2': 'Tuesday', 'wd.3': 'Wednesday', 'wd.4': 'Thursday', 'wd.5': 'Friday', 'wd.6': 'Saturday', 'wd.7': 'Sunday',
 
     'unit.title': 'The unit\'s meetings', 'unit.day': 'Day', 'unit.prev': 'Previous day', 'unit.next': 'Next day',

@@ -73,6 +73,9 @@ test('a caseworker blocks time and those slots disappear', async (c) => {
   });
   assert.equal(blocked.length, 0, 'no slots inside the block');
   assert.ok(after.length < before.length);
+  await page.getByRole('button', { name: /^Delete the block / }).click();
+  await page.getByText('No blocked time.').waitFor();
+  assert.equal((await slots(c.w.cwApi, q)).length, before.length, 'the slots are back after deleting the block');
   assertClean(page);
   await page.context_.close();
 });

@@ -114,8 +114,20 @@ function blocksSection(staffId, person) {
   async function load() {
     const blocks = api.list(await api.get(`/staff/${staffId}/blocks`), 'blocks');
     add(clear(list), blocks.length
-      ? h('ul', { class: 'rows' }, blocks.map((b) => h('li', { class: 'row' },
-        h('span', {}, `${fmtDateTime(b.start)} – ${fmtDateTime(b.end)}${b.reason ? ': ' + b.reason : ''}`))))
+      ? h('ul', { class: 'rows' }, blocks.map((b) => {
+        const text = `${fmtDateTime(b.start)} – ${fmtDateTime(b.end)}`;
+        return h('li', { class: 'row', dataset: { blockId: String(b.id) } },
+          h('span', {}, text + (b.reason ? ': ' + b.reason : '')),
+          h('button', { type: 'button', class: 'btn small danger', 'aria-label': t('av.block.delete.label', { block: text }),
+            onclick: async () => {
+              try {
+                await api.del(`/staff/${staffId}/blocks/${b.id}`);
+                announce(t('av.block.deleted'));
+                await load();
+                sec.querySelector('h2')?.focus();
+              } catch (e) { msg.show(e.message || t('err.generic')); }
+            } }, t('common.delete')));
+      }))
       : h('p', {}, t('av.blocks.none')));
   }
   const start = field(t('av.block.start'), { type: 'datetime-local', name: 'start', required: true });
@@ -142,7 +154,7 @@ function blocksSection(staffId, person) {
       msg.show(err.message || t('err.generic'));
     }
   });
-  add(sec, h('h2', { id: 'blocks-h' }, t('av.blocks', { name: person.name })), list, form);
+  add(sec, h('h2', { id: 'blocks-h', tabindex: '-1' }, t('av.blocks', { name: person.name })), list, form);
   load();
   return sec;
 }

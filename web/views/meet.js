@@ -19,10 +19,13 @@ export function wsUrlFrom(url) {
   return base + (url.startsWith('/') ? url : '/' + url);
 }
 
+// The API refuses a join before the window (403, "the meeting opens at …") and after it or for
+// a cancelled booking (409 conflict).
 export function joinErrorText(e) {
   const c = `${e.code} ${e.message || ''}`.toLowerCase();
-  if (/early|not.?yet|too_early/.test(c)) return t('meet.early.short');
-  if (/late|expired|over|closed|ended/.test(c)) return t('meet.late');
+  if (e.status === 403 && /opens|early|not.?yet/.test(c)) return t('meet.early.short');
+  if (e.status === 409 && /cancel/.test(c)) return t('meet.cancelled');
+  if (e.status === 409 || /late|expired|over|closed|ended/.test(c)) return t('meet.late');
   if (e.status === 0) return t('err.network');
   return e.message || t('err.generic');
 }
