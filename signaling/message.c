@@ -250,7 +250,8 @@ json_depth (const char *data, gsize len, guint max)
     if (ch == '"')
       in_string = TRUE;
     else if (ch == '{' || ch == '[') {
-      deepest = MAX (deepest, ++depth);
+      depth++;
+      deepest = MAX (deepest, depth);
       if (deepest > max)
         return deepest;
     } else if ((ch == '}' || ch == ']') && depth > 0)

@@ -365,6 +365,10 @@ samtal_room_join (SamtalRoom *room, guint64 conn, const SamtalRoomWho *who, gint
     close_conn (out, conn, SAMTAL_CLOSE_REFUSED, "meeting closed");
     return FALSE;
   }
+  if (find_by_conn (room, conn) != NULL) { /* the caller joins each connection once */
+    send_error (out, conn, SAMTAL_ERR_ALREADY_JOINED, "already joined", NULL, FALSE);
+    return FALSE;
+  }
   Participant *existing = find_by_id (room, who->participant_id);
   if (existing != NULL) {
     replace_connection (room, out, existing, conn);

@@ -140,6 +140,12 @@ test_bad_text (void)
     g_string_append_c (deep, '[');
   assert_refused (deep->str, SAMTAL_MSG_FROM_CLIENT, SAMTAL_MSG_PARSE_ERROR_BAD_JSON);
   g_string_free (deep, TRUE);
+  /* Depth 8 is fine, 9 is not; siblings do not add up. */
+  g_autoptr (SamtalMsg) eight = parse ("{\"type\":\"ping\",\"x\":[[[[[[[1]]]]]]],\"y\":[{},{},{},{}]}",
+                                       SAMTAL_MSG_FROM_CLIENT, NULL);
+  g_assert_nonnull (eight);
+  assert_refused ("{\"type\":\"ping\",\"x\":[[[[[[[[1]]]]]]]]}", SAMTAL_MSG_FROM_CLIENT,
+                  SAMTAL_MSG_PARSE_ERROR_BAD_JSON);
   /* Brackets inside strings do not count as nesting. */
   g_autoptr (SamtalMsg) ok = parse ("{\"type\":\"ping\",\"x\":\"[[[[[[[[[[[[[[[[[[\\\"[[[[[\"}",
                                     SAMTAL_MSG_FROM_CLIENT, NULL);
