@@ -12,7 +12,6 @@
 #include <string.h>
 
 #define MAX_MLINE_INDEX 64
-#define OFFER_CAPS_WAIT_US (3 * G_USEC_PER_SEC)  /* longest wait for forwarded caps */
 
 /* ---- data carried from streaming threads to the main context ---- */
 
@@ -222,6 +221,7 @@ static void
 main_answer_applied (SamtalRelayParticipant *p, gpointer data)
 {
   p->neg = SAMTAL_NEG_STABLE;
+  samtal_relay_room_start_forwarding (p);
   maybe_offer (p);
 }
 
@@ -572,44 +572,11 @@ samtal_relay_peer_add_candidate (SamtalRelayParticipant *p, guint mline, const c
   return TRUE;
 }
 
-/* webrtcbin signals a forwarded track's SSRC in its offer only once the track's caps reached the
- * sink pad (with the first forwarded packet). Receivers need those a=ssrc lines to tell apart
- * several tracks with the same payload type on one bundle, so wait a little for them. */
-static gboolean
-forwarded_caps_known (SamtalRelayParticipant *p)
-{
-  for (guint i = 0; i < p->subscriptions->len; i++) {
-    SamtalRelaySubscription *sub = g_ptr_array_index (p->subscriptions, i);
-    if (sub->sink_pad == NULL)
-      continue;
-    g_autoptr (GstCaps) caps = gst_pad_get_current_caps (sub->sink_pad);
-    if (caps == NULL)
-      return FALSE;
-  }
-  return TRUE;
-}
-
-static void
-retry_offer (SamtalRelayParticipant *p, gpointer data)
-{
-  p->offer_retry = FALSE;
-  maybe_offer (p);
-}
-
 static void
 maybe_offer (SamtalRelayParticipant *p)
 {
-  if (!p->ready || p->neg != SAMTAL_NEG_STABLE || !p->needs_offer || p->offer_retry)
+  if (!p->ready || p->neg != SAMTAL_NEG_STABLE || !p->needs_offer)
     return;
-  gint64 now = g_get_monotonic_time ();
-  if (p->offer_wait_since == 0)
-    p->offer_wait_since = now;
-  if (!forwarded_caps_known (p) && now - p->offer_wait_since < OFFER_CAPS_WAIT_US) {
-    p->offer_retry = TRUE;
-    samtal_relay_invoke_later (p->tag, 20, retry_offer, NULL, NULL);
-    return;
-  }
-  p->offer_wait_since = 0;
   p->needs_offer = FALSE;
   p->neg = SAMTAL_NEG_OFFERING;
   GstPromise *promise = gst_promise_new_with_change_func (

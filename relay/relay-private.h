@@ -83,8 +83,6 @@ struct _SamtalRelayParticipant {
   gboolean offer_sent;     /* the relay's offer went out and no answer came yet */
   guint offered_media;     /* m-lines in the relay's last offer */
   guint next_sink;         /* next sink_%u index to request */
-  gint64 offer_wait_since; /* when the pending offer started waiting for forwarded caps */
-  gboolean offer_retry;    /* a delayed retry of maybe_offer is scheduled */
   GPtrArray *publications; /* SamtalRelayPublication */
   GPtrArray *subscriptions;/* SamtalRelaySubscription */
 };
@@ -135,6 +133,8 @@ SamtalRelayPublication *samtal_relay_room_add_publication (SamtalRelayParticipan
 void samtal_relay_room_publication_live (SamtalRelayPublication *pub);
 /* p became ready: subscribe it to every live publication of the others. */
 void samtal_relay_room_subscribe_all (SamtalRelayParticipant *p);
+/* s's answer is applied: link the tees of its not yet flowing subscriptions. */
+void samtal_relay_room_start_forwarding (SamtalRelayParticipant *s);
 /* Tears down everything p publishes (renegotiating its subscribers) and everything it receives. */
 void samtal_relay_room_unlink_participant (SamtalRelayParticipant *p);
 char **samtal_relay_room_list_factories (SamtalRelayRoom *room);

@@ -144,6 +144,17 @@ generic_caps (const GstCaps *caps)
   return gst_caps_new_full (out, NULL);
 }
 
+/* caps plus the publisher's ssrc, if it has one. */
+static GstCaps *
+with_ssrc (const GstCaps *caps, const GstCaps *publisher)
+{
+  GstCaps *out = gst_caps_copy (caps);
+  const GValue *ssrc = gst_structure_get_value (gst_caps_get_structure (publisher, 0), "ssrc");
+  if (ssrc != NULL)
+    gst_structure_set_value (gst_caps_get_structure (out, 0), "ssrc", ssrc);
+  return out;
+}
+
 static GstPadProbeReturn
 count_forwarded (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
@@ -175,6 +186,7 @@ subscribe (SamtalRelayParticipant *s, SamtalRelayPublication *pub)
   GstBin *bin = GST_BIN (s->room->pipeline);
   SamtalRelaySubscription *sub = g_new0 (SamtalRelaySubscription, 1);
   g_autoptr (GstCaps) caps = generic_caps (pub->caps);
+  g_autoptr (GstCaps) prefs = with_ssrc (caps, pub->caps);
 
   sub->subscriber = s;
   sub->pub = pub;
@@ -194,22 +206,35 @@ subscribe (SamtalRelayParticipant *s, SamtalRelayPublication *pub)
     g_message ("relay: cannot link a forwarding branch into %s", s->id);
   if (sub->sink_pad != NULL) {
     g_object_get (sub->sink_pad, "transceiver", &sub->trans, NULL);
+    /* The ssrc in the preferences puts a=ssrc in the offer before any packet flowed. */
     if (sub->trans != NULL)
       g_object_set (sub->trans, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
-                    "do-nack", TRUE, "codec-preferences", caps, NULL);
+                    "do-nack", TRUE, "codec-preferences", prefs, NULL);
   }
   gst_pad_add_probe (out, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
                      count_forwarded, samtal_relay_link_ref (s->room->relay->link),
                      (GDestroyNotify) samtal_relay_link_unref);
   gst_element_sync_state_with_parent (sub->capsfilter);
   gst_element_sync_state_with_parent (sub->queue);
-
-  /* Last: only now may data flow into the branch. */
-  sub->tee_pad = gst_element_request_pad_simple (pub->tee, "src_%u");
-  g_autoptr (GstPad) in = gst_element_get_static_pad (sub->queue, "sink");
-  if (gst_pad_link (sub->tee_pad, in) != GST_PAD_LINK_OK)
-    g_message ("relay: cannot link %s's %s tee to %s", pub->owner->id, pub->kind, s->id);
   g_ptr_array_add (s->subscriptions, sub);
+  /* The tee is linked once the subscriber answered (samtal_relay_room_start_forwarding): until
+   * then webrtcbin's sink pad leads nowhere, and not-linked would travel back up the tee and
+   * stop the publisher's whole receive path. */
+}
+
+void
+samtal_relay_room_start_forwarding (SamtalRelayParticipant *s)
+{
+  for (guint i = 0; i < s->subscriptions->len; i++) {
+    SamtalRelaySubscription *sub = g_ptr_array_index (s->subscriptions, i);
+    if (sub->tee_pad != NULL)
+      continue;
+    sub->tee_pad = gst_element_request_pad_simple (sub->pub->tee, "src_%u");
+    g_autoptr (GstPad) in = gst_element_get_static_pad (sub->queue, "sink");
+    if (gst_pad_link (sub->tee_pad, in) != GST_PAD_LINK_OK)
+      g_message ("relay: cannot link %s's %s tee to %s", sub->pub->owner->id, sub->pub->kind,
+                 s->id);
+  }
 }
 
 static gboolean

@@ -99,8 +99,14 @@ harness_dump (Harness *h)
   GHashTableIter a, b;
   gpointer ka, va, kb;
 
+  SamtalRelayStats stats;
+  samtal_relay_get_stats (h->relay, &stats);
+  g_test_message ("relay: %u rooms, %u participants, %" G_GUINT64_FORMAT " forwarded packets",
+                  stats.rooms, stats.participants, stats.forwarded_packets);
   g_hash_table_iter_init (&a, h->peers);
   while (g_hash_table_iter_next (&a, &ka, &va)) {
+    g_autofree char *line = test_peer_describe (va);
+    g_test_message ("%s", line);
     g_hash_table_iter_init (&b, h->peers);
     while (g_hash_table_iter_next (&b, &kb, NULL))
       if (!g_str_equal (ka, kb))

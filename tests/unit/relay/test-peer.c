@@ -21,6 +21,7 @@ struct _TestPeer {
   gboolean offered;           /* main thread only */
   GMutex lock;
   GHashTable *frames;         /* mid → GUINT count, under lock */
+  GHashTable *packets;        /* mid → GUINT RTP packets received, under lock */
   GHashTable *sources;        /* mid → source participant id (video only), under lock */
   guint answered;             /* under lock */
 };
@@ -39,6 +40,7 @@ peer_unref (TestPeer *peer)
     return;
   gst_object_unref (peer->pipeline);
   g_hash_table_unref (peer->frames);
+  g_hash_table_unref (peer->packets);
   g_hash_table_unref (peer->sources);
   g_mutex_clear (&peer->lock);
   g_free (peer->room_id);
@@ -241,6 +243,36 @@ on_frame (GstElement *sink, GstBuffer *buf, GstPad *pad, gpointer user_data)
   g_mutex_unlock (&peer->lock);
 }
 
+static GstPadProbeReturn
+count_packet (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  TestPeer *peer = user_data;
+  const char *mid = g_object_get_data (G_OBJECT (pad), "mid");
+  g_mutex_lock (&peer->lock);
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (peer->packets, mid));
+  g_hash_table_insert (peer->packets, g_strdup (mid), GUINT_TO_POINTER (n + 1));
+  g_mutex_unlock (&peer->lock);
+  return GST_PAD_PROBE_OK;
+}
+
+char *
+test_peer_describe (TestPeer *peer)
+{
+  GString *s = g_string_new (peer->id);
+  GHashTableIter it;
+  gpointer mid, n;
+
+  g_mutex_lock (&peer->lock);
+  g_hash_table_iter_init (&it, peer->packets);
+  while (g_hash_table_iter_next (&it, &mid, &n))
+    g_string_append_printf (s, " mid %s: %u packets, %u frames, from %s;", (char *) mid,
+                            GPOINTER_TO_UINT (n),
+                            GPOINTER_TO_UINT (g_hash_table_lookup (peer->frames, mid)),
+                            (char *) g_hash_table_lookup (peer->sources, mid));
+  g_mutex_unlock (&peer->lock);
+  return g_string_free (s, FALSE);
+}
+
 /* This peer's own pipeline (not the relay's): building the decoder here is fine. */
 static void
 on_pad_added (GstElement *webrtc, GstPad *pad, gpointer user_data)
@@ -268,6 +300,8 @@ on_pad_added (GstElement *webrtc, GstPad *pad, gpointer user_data)
   gst_object_unref (sink);
   gst_bin_add (GST_BIN (peer->pipeline), bin);
   gst_element_sync_state_with_parent (bin);
+  g_object_set_data_full (G_OBJECT (pad), "mid", g_strdup (mid ? mid : "?"), g_free);
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, count_packet, peer, NULL);
   g_autoptr (GstPad) sinkpad = gst_element_get_static_pad (bin, "sink");
   g_assert_cmpint (gst_pad_link (pad, sinkpad), ==, GST_PAD_LINK_OK);
 }
@@ -320,6 +354,7 @@ test_peer_new (SamtalRelay *relay, const char *room_id, const char *participant_
   peer->id = g_strdup (participant_id);
   g_mutex_init (&peer->lock);
   peer->frames = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  peer->packets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   peer->sources = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   peer->pipeline = gst_parse_launch (desc, &error);
   g_assert_no_error (error);

@@ -26,6 +26,8 @@ void test_peer_on_candidate (TestPeer *peer, guint mline_index, const char *cand
 
 /* Decoded video frames received from source_id (0 if none yet). Thread safe. */
 guint test_peer_frames_from (TestPeer *peer, const char *source_id);
+/* A line describing what the peer received, per mid (transfer full), for test logs. */
+char *test_peer_describe (TestPeer *peer);
 /* Number of relay offers this peer has answered. */
 guint test_peer_offers_answered (TestPeer *peer);
 
