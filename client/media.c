@@ -487,6 +487,11 @@ restrict_ice (GstElement *webrtc, char **addresses)
   g_object_unref (ice);
 }
 
+/* A bin description cannot end in bare caps (they filter a link between two elements). */
+#define VP8_CAPS \
+  "capsfilter caps=\"application/x-rtp,media=video,encoding-name=VP8,payload=96,clock-rate=90000," \
+  "rtcp-fb-nack-pli=true,rtcp-fb-nack=true,rtcp-fb-ccm-fir=true\""
+
 static const char *
 video_description (SamtalClientSource source)
 {
@@ -494,21 +499,17 @@ video_description (SamtalClientSource source)
     return "autovideosrc ! videoconvert ! videoscale ! videorate ! "
            "video/x-raw,width=640,height=480,framerate=30/1 ! queue max-size-buffers=2 leaky=downstream ! "
            "vp8enc deadline=1 cpu-used=8 target-bitrate=800000 keyframe-max-dist=60 ! "
-           "rtpvp8pay pt=96 mtu=1200 picture-id-mode=15-bit ! "
-           "application/x-rtp,media=video,encoding-name=VP8,payload=96,clock-rate=90000,"
-           "rtcp-fb-nack-pli=(boolean)true,rtcp-fb-nack=(boolean)true,rtcp-fb-ccm-fir=(boolean)true";
+           "rtpvp8pay pt=96 mtu=1200 picture-id-mode=15-bit ! " VP8_CAPS;
   return "videotestsrc is-live=true pattern=ball ! "
          "video/x-raw,width=320,height=240,framerate=30/1 ! queue max-size-buffers=2 leaky=downstream ! "
          "vp8enc deadline=1 cpu-used=8 target-bitrate=300000 keyframe-max-dist=60 ! "
-         "rtpvp8pay pt=96 mtu=1200 picture-id-mode=15-bit ! "
-         "application/x-rtp,media=video,encoding-name=VP8,payload=96,clock-rate=90000,"
-         "rtcp-fb-nack-pli=(boolean)true,rtcp-fb-nack=(boolean)true,rtcp-fb-ccm-fir=(boolean)true";
+         "rtpvp8pay pt=96 mtu=1200 picture-id-mode=15-bit ! " VP8_CAPS;
 }
 
 static const char audio_description[] =
   "audiotestsrc is-live=true wave=sine freq=440 volume=0.05 ! audioconvert ! audioresample ! "
   "opusenc bitrate=32000 ! rtpopuspay pt=111 ! "
-  "application/x-rtp,media=audio,encoding-name=OPUS,payload=111,clock-rate=48000";
+  "capsfilter caps=\"application/x-rtp,media=audio,encoding-name=OPUS,payload=111,clock-rate=48000\"";
 
 static gboolean
 add_send_branch (SamtalClientMedia *media, const char *description, GError **error)
@@ -555,7 +556,7 @@ build_pipeline (SamtalClientMedia *media, GError **error)
                  "GStreamer's webrtcbin is not installed (gstreamer1.0-plugins-bad)");
     return FALSE;
   }
-  g_object_set (media->webrtc, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE,
+  g_object_set (media->webrtc, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_COMPAT,
                 "latency", 100, NULL);
   gst_bin_add (GST_BIN (media->pipeline), media->webrtc);
   restrict_ice (media->webrtc, media->config.ice_addresses);

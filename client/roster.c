@@ -21,6 +21,7 @@ struct _SamtalRoster {
   GPtrArray *remotes;        /* SamtalRemote*, join order */
   GHashTable *tracks;        /* mid → Track* */
   GHashTable *last_seen;     /* GUINT_TO_POINTER (serial) → LastSeen* */
+  guint64 best_departed;     /* most video frames any participant who left had given us */
 };
 
 static void
@@ -152,8 +153,12 @@ drop (SamtalRoster *roster, const char *participant_id)
 {
   gboolean found;
   guint i = find_index (roster, participant_id, &found);
-  if (found)
-    g_ptr_array_remove_index (roster->remotes, i);
+  if (!found)
+    return;
+  SamtalRemote *r = g_ptr_array_index (roster->remotes, i);
+  if (r->admitted)
+    roster->best_departed = MAX (roster->best_departed, r->video_frames);
+  g_ptr_array_remove_index (roster->remotes, i);
 }
 
 gboolean
@@ -264,7 +269,7 @@ samtal_roster_reached (SamtalRoster *roster, guint64 n)
 {
   g_autoptr (GPtrArray) remotes = samtal_roster_remotes (roster);
   if (remotes->len == 0)
-    return FALSE;
+    return roster->best_departed >= n && n > 0;
   for (guint i = 0; i < remotes->len; i++)
     if (((SamtalRemote *) g_ptr_array_index (remotes, i))->video_frames < n)
       return FALSE;
@@ -302,16 +307,16 @@ samtal_roster_stats_line (SamtalRoster *roster, SamtalRemote *remote, gint64 now
   json_builder_set_member_name (b, "audio_frames");
   json_builder_add_int_value (b, (gint64) remote->audio_frames);
   json_builder_set_member_name (b, "bitrate_kbps");
-  json_builder_add_double_value (b, (gint64) (take_bitrate_kbps (remote, now_us) * 10) / 10.0);
+  json_builder_add_int_value (b, (gint64) (take_bitrate_kbps (remote, now_us) + 0.5));
   json_builder_set_member_name (b, "packets_lost");
   json_builder_add_int_value (b, remote->packets_lost);
   json_builder_set_member_name (b, "rtt_ms");
   if (rtt_ms >= 0)
-    json_builder_add_double_value (b, (gint64) (rtt_ms * 100) / 100.0);
+    json_builder_add_int_value (b, (gint64) (rtt_ms + 0.5));
   else
     json_builder_add_null_value (b);
-  json_builder_set_member_name (b, "elapsed_s");
-  json_builder_add_double_value (b, (gint64) (elapsed_s * 10) / 10.0);
+  json_builder_set_member_name (b, "elapsed_ms");
+  json_builder_add_int_value (b, (gint64) (elapsed_s * 1000));
   json_builder_end_object (b);
   g_autoptr (JsonNode) root = json_builder_get_root (b);
   return json_to_string (root, FALSE);

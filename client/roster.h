@@ -75,12 +75,15 @@ void samtal_roster_account (SamtalRoster *roster, const SamtalStreamSample *samp
 GPtrArray *samtal_roster_remotes (SamtalRoster *roster);
 SamtalRemote *samtal_roster_find (SamtalRoster *roster, const char *participant_id);
 
-/* TRUE when at least one other participant is admitted and every admitted other gave at least
- * n decoded video frames. */
+/* TRUE when every admitted other participant gave at least n decoded video frames, and at least
+ * one did: a participant who left after giving n frames counts as done (two clients that both
+ * wait for n frames must not strand the slower one when the faster one leaves); one who left
+ * before is no longer expected. */
 gboolean samtal_roster_reached (SamtalRoster *roster, guint64 n);
 
 /* One statistics line (no newline) for remote: {"type":"stats","participant_id","name","role",
- * "frames_decoded","audio_frames","bitrate_kbps","packets_lost","rtt_ms","elapsed_s"}.
+ * "frames_decoded","audio_frames","bitrate_kbps","packets_lost","rtt_ms","elapsed_ms"}, all
+ * numbers integers (rtt_ms null when unknown).
  * Bitrate is computed over the time since the previous line for this participant; now_us is a
  * monotonic time. rtt_ms < 0 means unknown (written as null). */
 char *samtal_roster_stats_line (SamtalRoster *roster, SamtalRemote *remote, gint64 now_us,

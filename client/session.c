@@ -21,6 +21,7 @@
 #define TICK_MS 200
 #define MAX_INCOMING_BYTES (256 * 1024)
 #define CLOSE_GRACE_MS 1000
+#define LINGER_MS 3000       /* keep sending this long after --expect-frames is reached */
 
 typedef enum { CONNECTING, JOINING, WAITING, ADMITTED, DONE } State;
 
@@ -38,6 +39,7 @@ struct _SamtalClientSession {
   guint tick_source;
   guint timeout_source;
   guint quit_source;
+  guint linger_source;
   gint64 started_us;
   gint64 last_print_us;
 };
@@ -108,20 +110,14 @@ quit_now (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Leaves the meeting now: media off, leave + close, quit the loop once closed (or soon). */
 static void
-finish (SamtalClientSession *s, int code, const char *format, ...)
+leave_now (SamtalClientSession *s)
 {
-  if (s->exit_code >= 0)
+  if (s->state == DONE)
     return;
-  va_list args;
-  va_start (args, format);
-  g_autofree char *reason = g_strdup_vprintf (format, args);
-  va_end (args);
-  s->exit_code = code;
   s->state = DONE;
-  account (s);
-  print_stats (s, g_get_monotonic_time ());
-  fprintf (stderr, "samtal-client: %s\n", reason);
+  g_clear_handle_id (&s->linger_source, g_source_remove);
   g_clear_handle_id (&s->tick_source, g_source_remove);
   g_clear_handle_id (&s->timeout_source, g_source_remove);
   g_clear_pointer (&s->media, samtal_client_media_free);
@@ -133,6 +129,44 @@ finish (SamtalClientSession *s, int code, const char *format, ...)
     g_cancellable_cancel (s->cancellable);
     s->quit_source = g_idle_add (quit_now, s);
   }
+}
+
+static gboolean
+linger_over (gpointer data)
+{
+  SamtalClientSession *s = data;
+  s->linger_source = 0;
+  leave_now (s);
+  return G_SOURCE_REMOVE;
+}
+
+/* Fixes the exit status (first call only), prints the last statistics and the reason, and
+ * leaves — after linger_ms, during which our media keeps flowing, so that participants still
+ * counting our frames are not cut off the moment we are satisfied. */
+static void
+finish_full (SamtalClientSession *s, guint linger_ms, int code, const char *reason)
+{
+  if (s->exit_code >= 0)
+    return;
+  s->exit_code = code;
+  account (s);
+  print_stats (s, g_get_monotonic_time ());
+  fprintf (stderr, "samtal-client: %s\n", reason);
+  g_clear_handle_id (&s->timeout_source, g_source_remove);
+  if (linger_ms > 0 && s->media != NULL)
+    s->linger_source = g_timeout_add (linger_ms, linger_over, s);
+  else
+    leave_now (s);
+}
+
+static void
+finish (SamtalClientSession *s, int code, const char *format, ...)
+{
+  va_list args;
+  va_start (args, format);
+  g_autofree char *reason = g_strdup_vprintf (format, args);
+  va_end (args);
+  finish_full (s, 0, code, reason);
 }
 
 static char *
@@ -173,11 +207,15 @@ on_tick (gpointer data)
   SamtalClientSession *s = data;
   gint64 now = g_get_monotonic_time ();
   account (s);
-  if (s->options->expect_frames > 0 && samtal_roster_reached (s->roster, s->options->expect_frames)) {
-    finish (s, SAMTAL_CLIENT_EXIT_OK, "decoded %u video frames from every other participant",
-            s->options->expect_frames);
-    return G_SOURCE_REMOVE;
+  if (s->exit_code < 0 && s->options->expect_frames > 0 &&
+      samtal_roster_reached (s->roster, s->options->expect_frames)) {
+    g_autofree char *reason = g_strdup_printf (
+      "decoded %u video frames from every other participant", s->options->expect_frames);
+    finish_full (s, LINGER_MS, SAMTAL_CLIENT_EXIT_OK, reason);
+    return G_SOURCE_CONTINUE;
   }
+  if (s->exit_code >= 0)
+    return G_SOURCE_CONTINUE;   /* lingering */
   if (now - s->last_print_us >= (gint64) s->options->stats_interval_ms * 1000) {
     print_stats (s, now);
     if (s->media != NULL)
@@ -192,6 +230,8 @@ static void
 media_description (const char *type, const char *sdp, gpointer data)
 {
   SamtalClientSession *s = data;
+  if (g_getenv ("SAMTAL_CLIENT_TRACE") != NULL)
+    fprintf (stderr, "samtal-client: our %s:\n%s\n", type, sdp);
   send_simple (s, type, "sdp", sdp);
 }
 
@@ -315,6 +355,8 @@ static void
 handle_sdp (SamtalClientSession *s, const char *type, JsonObject *o)
 {
   g_autoptr (GError) error = NULL;
+  if (g_getenv ("SAMTAL_CLIENT_TRACE") != NULL)
+    fprintf (stderr, "samtal-client: the relay's %s:\n%s\n", type, member_string (o, "sdp"));
   if (s->media == NULL) {
     fprintf (stderr, "samtal-client: %s before admission ignored\n", type);
     return;
@@ -418,6 +460,9 @@ on_message (SoupWebsocketConnection *ws, gint kind, GBytes *bytes, gpointer data
   }
   JsonObject *o = json_node_get_object (json_parser_get_root (parser));
   const char *type = member_string (o, "type");
+  if (g_getenv ("SAMTAL_CLIENT_TRACE") != NULL && g_strcmp0 (type, "offer") != 0 &&
+      g_strcmp0 (type, "answer") != 0)
+    fprintf (stderr, "samtal-client[%s]: received %.*s\n", s->options->token, (int) MIN (len, 400), text);
   if (type == NULL) {
     fprintf (stderr, "samtal-client: a message without type was ignored\n");
     return;
@@ -496,6 +541,10 @@ samtal_client_session_start (SamtalClientSession *s)
 void
 samtal_client_session_stop (SamtalClientSession *s, const char *reason)
 {
+  if (s->exit_code >= 0) {
+    leave_now (s);
+    return;
+  }
   account (s);
   g_autofree char *summary = progress_summary (s);
   int code = s->options->expect_frames > 0 ? SAMTAL_CLIENT_EXIT_FAILED : SAMTAL_CLIENT_EXIT_OK;
@@ -530,6 +579,7 @@ samtal_client_session_free (SamtalClientSession *s)
   g_clear_handle_id (&s->tick_source, g_source_remove);
   g_clear_handle_id (&s->timeout_source, g_source_remove);
   g_clear_handle_id (&s->quit_source, g_source_remove);
+  g_clear_handle_id (&s->linger_source, g_source_remove);
   g_clear_pointer (&s->media, samtal_client_media_free);
   if (s->ws != NULL) {
     g_signal_handlers_disconnect_by_data (s->ws, s);

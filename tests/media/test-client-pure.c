@@ -229,6 +229,21 @@ test_roster_frames (void)
   samtal_roster_account (r, s3, G_N_ELEMENTS (s3));
   g_assert_cmpuint (samtal_roster_find (r, "g9")->video_frames, ==, 3);
   g_assert_false (samtal_roster_reached (r, 60));
+  /* g9 leaves early: no longer expected; u12 (80 frames) leaves too: it gave its 60 */
+  presence (r, "left", "{\"participant_id\":\"g9\"}");
+  g_assert_true (samtal_roster_reached (r, 60));
+  presence (r, "left", "{\"participant_id\":\"u12\"}");
+  g_assert_true (samtal_roster_reached (r, 60));
+  g_assert_false (samtal_roster_reached (r, 100));
+}
+
+static void
+test_roster_departed_early (void)
+{
+  g_autoptr (SamtalRoster) r = samtal_roster_new ();
+  add (r, "{\"participant_id\":\"u12\",\"state\":\"admitted\"}");
+  presence (r, "left", "{\"participant_id\":\"u12\"}");
+  g_assert_false (samtal_roster_reached (r, 1));   /* left with nothing: not done */
 }
 
 static void
@@ -250,13 +265,14 @@ test_stats_line (void)
   g_assert_cmpstr (json_object_get_string_member (o, "name"), ==, "Ali \"A\" Hassan");
   g_assert_cmpint (json_object_get_int_member (o, "frames_decoded"), ==, 30);
   g_assert_cmpint (json_object_get_int_member (o, "packets_lost"), ==, 4);
-  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (o, "bitrate_kbps"), 1000.0, 0.2);
-  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (o, "rtt_ms"), 12.5, 0.01);
+  g_assert_cmpint (json_object_get_int_member (o, "bitrate_kbps"), ==, 1000);
+  g_assert_cmpint (json_object_get_int_member (o, "rtt_ms"), ==, 13);
+  g_assert_cmpint (json_object_get_int_member (o, "elapsed_ms"), ==, 1000);
   json_object_unref (o);
   g_autofree char *unknown_rtt = samtal_roster_stats_line (r, remote, 3000000, -1, 2.0);
   o = object_from (unknown_rtt);
   g_assert_true (json_object_get_null_member (o, "rtt_ms"));
-  g_assert_cmpfloat (json_object_get_double_member (o, "bitrate_kbps"), ==, 0.0);
+  g_assert_cmpint (json_object_get_int_member (o, "bitrate_kbps"), ==, 0);
   json_object_unref (o);
 }
 
@@ -272,6 +288,7 @@ main (int argc, char **argv)
   g_test_add_func ("/client/roster/presence", test_roster_presence);
   g_test_add_func ("/client/roster/tracks", test_roster_tracks);
   g_test_add_func ("/client/roster/frames", test_roster_frames);
+  g_test_add_func ("/client/roster/departed-early", test_roster_departed_early);
   g_test_add_func ("/client/roster/stats-line", test_stats_line);
   return g_test_run ();
 }
