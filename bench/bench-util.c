@@ -125,6 +125,8 @@ bench_json_add_percentiles (JsonBuilder *b, const char *name, GArray *samples_ms
   json_builder_begin_object (b);
   bench_json_add_double (b, "p50", bench_percentile (samples_ms, 50));
   bench_json_add_double (b, "p99", bench_percentile (samples_ms, 99));
+  bench_json_add_double (b, "p90", bench_percentile (samples_ms, 90));
+  bench_json_add_double (b, "max", bench_percentile (samples_ms, 100));
   json_builder_set_member_name (b, "samples");
   json_builder_add_int_value (b, samples_ms ? samples_ms->len : 0);
   json_builder_end_object (b);

@@ -28,8 +28,8 @@ guint16 bench_free_tcp_port (void);
 /* Removes dir and everything below it (no symlink following). Errors are ignored. */
 void bench_rm_rf (const char *dir);
 
-/* Adds member name = {p50, p99} (milliseconds) computed from samples (sorted in place).
- * Empty samples give nulls. */
+/* Adds member name = {p50, p99, p90, max, samples} (milliseconds) computed from samples (sorted
+ * in place). Empty samples give nulls. */
 void bench_json_add_percentiles (JsonBuilder *b, const char *name, GArray *samples_ms);
 
 /* Prints the builder's root object as one compact JSON line on stdout. */
