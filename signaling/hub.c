@@ -32,6 +32,20 @@ typedef struct {
   gint64 last_activity_us;
 } Conn;
 
+/* The latest verified claims for a room, so that the booking can be re-checked while the meeting
+ * runs (cancelled → the meeting ends; rescheduled → its end moves). */
+typedef struct {
+  SamtalJoinClaims *claims;
+  gint64 next_check_us;
+} RoomCheck;
+
+static void
+room_check_free (RoomCheck *rc)
+{
+  samtal_join_claims_free (rc->claims);
+  g_free (rc);
+}
+
 struct _SamtalHub {
   guint8 key[SAMTAL_TOKEN_KEY_BYTES];
   const SamtalHubRelayOps *ops;
@@ -42,6 +56,7 @@ struct _SamtalHub {
   GHashTable *conns;          /* guint64 id → Conn* (one ref) */
   GHashTable *rooms;          /* gint64 meeting id → SamtalRoom* */
   GHashTable *ended;          /* gint64 meeting id → gint64 unix s until joins stay refused */
+  GHashTable *checks;         /* gint64 meeting id → RoomCheck*: re-asking check_meeting */
   guint64 next_conn_id;
   guint exec_depth;
   guint tick_source;
@@ -158,6 +173,8 @@ collect_rooms (SamtalHub *hub)
       continue;
     if (!samtal_room_is_ended (room) && hub->relay != NULL)
       hub->ops->destroy_room (hub->relay, samtal_room_get_id (room));
+    gint64 id = samtal_room_get_meeting_id (room);
+    g_hash_table_remove (hub->checks, &id);
     g_hash_table_iter_remove (&it);
   }
 }
@@ -321,6 +338,27 @@ admit_join (SamtalHub *hub, Conn *c, const SamtalMsg *msg, SamtalMeetingInfo *in
   return g_steal_pointer (&claims);
 }
 
+static SamtalJoinClaims *
+claims_copy (const SamtalJoinClaims *c)
+{
+  SamtalJoinClaims *copy = samtal_join_claims_new ();
+  *copy = *c;
+  copy->participant_id = g_strdup (c->participant_id);
+  copy->role = g_strdup (c->role);
+  copy->name = g_strdup (c->name);
+  return copy;
+}
+
+static void
+remember_claims (SamtalHub *hub, gint64 meeting_id, const SamtalJoinClaims *claims)
+{
+  RoomCheck *rc = g_new0 (RoomCheck, 1);
+  rc->claims = claims_copy (claims);
+  rc->next_check_us = g_get_monotonic_time () +
+                      (gint64) hub->limits.recheck_interval_s * G_USEC_PER_SEC;
+  g_hash_table_insert (hub->checks, g_memdup2 (&meeting_id, sizeof meeting_id), rc);
+}
+
 static void
 handle_join (SamtalHub *hub, Conn *c, const SamtalMsg *msg)
 {
@@ -337,8 +375,10 @@ handle_join (SamtalHub *hub, Conn *c, const SamtalMsg *msg)
   g_clear_handle_id (&c->join_timer, g_source_remove);
   SamtalRoomWho who = { claims->participant_id, claims->name, claims->role };
   g_autoptr (GPtrArray) out = samtal_room_actions_new ();
-  if (samtal_room_join (room, c->id, &who, now_s (), out))
+  if (samtal_room_join (room, c->id, &who, now_s (), out)) {
     c->meeting_id = info.booking_id;
+    remember_claims (hub, info.booking_id, claims);
+  }
   execute (hub, room, out);
 }
 
@@ -507,6 +547,26 @@ check_idle (SamtalHub *hub)
   }
 }
 
+/* Asks check_meeting again for a running meeting whose re-check is due. */
+static void
+recheck_room (SamtalHub *hub, SamtalRoom *room, GPtrArray *out)
+{
+  gint64 id = samtal_room_get_meeting_id (room);
+  RoomCheck *rc = g_hash_table_lookup (hub->checks, &id);
+  if (rc == NULL || hub->cbs.check_meeting == NULL || g_get_monotonic_time () < rc->next_check_us)
+    return;
+  rc->next_check_us = g_get_monotonic_time () +
+                      (gint64) hub->limits.recheck_interval_s * G_USEC_PER_SEC;
+  SamtalMeetingInfo info = { id, 0, 0, FALSE };
+  g_autoptr (GError) error = NULL;
+  if (hub->cbs.check_meeting (rc->claims, &info, &error, hub->user_data) && !info.cancelled) {
+    samtal_room_set_ends_at (room, info.ends_at);
+    return;
+  }
+  samtal_room_end (room, NULL, error ? error->message : "the booking was cancelled",
+                   SAMTAL_CLOSE_ENDED, out);
+}
+
 static gboolean
 on_tick (gpointer data)
 {
@@ -516,6 +576,7 @@ on_tick (gpointer data)
   for (GList *l = rooms; l != NULL; l = l->next) {
     g_autoptr (GPtrArray) out = samtal_room_actions_new ();
     hub->exec_depth++; /* keep every listed room alive until the loop is done */
+    recheck_room (hub, l->data, out);
     samtal_room_tick (l->data, now, out);
     execute (hub, l->data, out);
     hub->exec_depth--;
@@ -604,6 +665,7 @@ apply_defaults (SamtalHubLimits *l)
   l->idle_timeout_s = l->idle_timeout_s ? l->idle_timeout_s : 60;
   l->max_admitted = l->max_admitted ? l->max_admitted : 6;
   l->max_connections = l->max_connections ? l->max_connections : 16;
+  l->recheck_interval_s = l->recheck_interval_s ? l->recheck_interval_s : 30;
 }
 
 SamtalHub *
@@ -626,6 +688,8 @@ samtal_hub_new_with_ops (const guint8 *key, const SamtalHubRelayOps *ops, gpoint
   hub->rooms = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
                                       (GDestroyNotify) samtal_room_free);
   hub->ended = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  hub->checks = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                       (GDestroyNotify) room_check_free);
   hub->tick_source = g_timeout_add_seconds (TICK_INTERVAL_S, on_tick, hub);
   return hub;
 }
@@ -675,6 +739,7 @@ samtal_hub_free (SamtalHub *hub)
   g_hash_table_destroy (hub->conns);
   g_hash_table_destroy (hub->rooms);
   g_hash_table_destroy (hub->ended);
+  g_hash_table_destroy (hub->checks);
   g_free (hub);
 }
 

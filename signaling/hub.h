@@ -59,6 +59,9 @@ typedef struct {
   guint idle_timeout_s;       /* close (4010) after this long without any frame or pong; default 60 */
   guint max_admitted;         /* per meeting; default 6 */
   guint max_connections;      /* per meeting, waiting included; default 16 */
+  guint recheck_interval_s;   /* a running meeting asks check_meeting again this often (with the
+                               * latest joiner's claims); refused or cancelled → the meeting
+                               * ends; otherwise its ends_at is updated. default 30 */
 } SamtalHubLimits;
 
 /* The relay as the hub uses it: mirrors relay.h so that tests can plug in a fake. relay is the

@@ -24,6 +24,7 @@ typedef struct {
   SamtalHub *hub;
   FakeRelay relay;
   GPtrArray *audits;    /* "u7 meeting.join 42" */
+  gboolean cancel_42;   /* check_meeting refuses booking 42 too */
   char *url;
   SoupSession *session;
 } Fixture;
@@ -106,7 +107,8 @@ static gboolean
 check_meeting (const SamtalJoinClaims *claims, SamtalMeetingInfo *info, GError **error,
                gpointer data)
 {
-  if (claims->booking_id == 43) {
+  Fixture *f = data;
+  if (claims->booking_id == 43 || (claims->booking_id == 42 && f->cancel_42)) {
     g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "this meeting was cancelled");
     return FALSE;
   }
@@ -600,6 +602,24 @@ test_idle_timeout (Fixture *f, gconstpointer data)
   expect (chatty, SAMTAL_MSG_PRESENCE, "left");
 }
 
+/* A booking cancelled while its meeting runs ends the meeting at the next re-check. */
+static void
+test_cancelled_while_running (Fixture *f, gconstpointer data)
+{
+  g_autoptr (Client) staff = client_connect (f);
+  client_join (f, staff, "u7", "caseworker");
+  f->cancel_42 = TRUE;
+  const SamtalMsg *ended = expect (staff, SAMTAL_MSG_ENDED, NULL);
+  g_assert_cmpstr (ended->reason, ==, "this meeting was cancelled");
+  expect_closed (staff, SAMTAL_CLOSE_ENDED);
+  g_assert_true (has_string (f->audits, "system meeting.end 42"));
+  g_assert_true (has_string (f->relay.calls, "destroy 42"));
+}
+
+static const SamtalHubLimits recheck_limits = {
+  .join_timeout_ms = 5000, .recheck_interval_s = 1,
+};
+
 static const SamtalHubLimits idle_limits = {
   .join_timeout_ms = 5000, .keepalive_interval_s = 600, .idle_timeout_s = 2,
 };
@@ -620,6 +640,8 @@ main (int argc, char **argv)
   ADD ("/signaling/hub/rejoin-replaces", test_rejoin_replaces);
   ADD ("/signaling/hub/relay-refuses", test_relay_refuses);
   ADD ("/signaling/hub/shutdown", test_shutdown);
+  g_test_add ("/signaling/hub/cancelled-while-running", Fixture, &recheck_limits, fixture_set_up,
+              test_cancelled_while_running, fixture_tear_down);
   g_test_add ("/signaling/hub/idle-timeout", Fixture, &idle_limits, fixture_set_up,
               test_idle_timeout, fixture_tear_down);
   return g_test_run ();
