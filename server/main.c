@@ -119,6 +119,19 @@ parse_options (int *argc, char ***argv, const GOptionEntry *entries, const char 
   return g_option_context_parse (ctx, argc, argv, error);
 }
 
+/* Options are read as bytes (G_OPTION_ARG_FILENAME: no locale conversion, so "Färdtjänst"
+ * works in the C locale); text options must be UTF-8. */
+static gboolean
+options_are_utf8 (const Options *o)
+{
+  const char *texts[] = { o->listen, o->public_url, o->stun, o->turn, o->turn_secret, o->timezone,
+                          o->email, o->name, o->role, o->unit };
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    if (texts[i] && !g_utf8_validate (texts[i], -1, NULL))
+      return FALSE;
+  return TRUE;
+}
+
 static int
 fail (const char *what, const GError *error)
 {
@@ -188,23 +201,25 @@ cmd_serve (int argc, char **argv)
   g_auto (Options) o = { 0 };
   const GOptionEntry entries[] = {
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &o.config_file, "Read settings from FILE (GKeyFile)", "FILE" },
-    { "listen", 'l', 0, G_OPTION_ARG_STRING, &o.listen, "Listen on HOST:PORT (default 127.0.0.1:8080)", "HOST:PORT" },
+    { "listen", 'l', 0, G_OPTION_ARG_FILENAME, &o.listen, "Listen on HOST:PORT (default 127.0.0.1:8080)", "HOST:PORT" },
     { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &o.data_dir, "Database and key files (default ./var)", "DIR" },
     { "web-dir", 0, 0, G_OPTION_ARG_FILENAME, &o.web_dir, "The web app's files", "DIR" },
     { "demo", 0, 0, G_OPTION_ARG_NONE, &o.demo, "Seed a demo municipality into an empty database", NULL },
     { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &o.tls_cert, "TLS certificate (PEM)", "FILE" },
     { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &o.tls_key, "TLS private key (PEM)", "FILE" },
-    { "public-url", 0, 0, G_OPTION_ARG_STRING, &o.public_url, "The URL users reach the server at", "URL" },
-    { "ice-address", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.ice_addresses, "Gather ICE candidates on ADDR (repeatable)", "ADDR" },
-    { "stun", 0, 0, G_OPTION_ARG_STRING, &o.stun, "STUN server stun://HOST:PORT", "URL" },
-    { "turn", 0, 0, G_OPTION_ARG_STRING, &o.turn, "TURN server turn://HOST:PORT", "URL" },
-    { "turn-secret", 0, 0, G_OPTION_ARG_STRING, &o.turn_secret, "TURN REST shared secret", "SECRET" },
-    { "timezone", 0, 0, G_OPTION_ARG_STRING, &o.timezone, "Time zone (default Europe/Stockholm)", "ZONE" },
+    { "public-url", 0, 0, G_OPTION_ARG_FILENAME, &o.public_url, "The URL users reach the server at", "URL" },
+    { "ice-address", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o.ice_addresses, "Gather ICE candidates on ADDR (repeatable)", "ADDR" },
+    { "stun", 0, 0, G_OPTION_ARG_FILENAME, &o.stun, "STUN server stun://HOST:PORT", "URL" },
+    { "turn", 0, 0, G_OPTION_ARG_FILENAME, &o.turn, "TURN server turn://HOST:PORT", "URL" },
+    { "turn-secret", 0, 0, G_OPTION_ARG_FILENAME, &o.turn_secret, "TURN REST shared secret", "SECRET" },
+    { "timezone", 0, 0, G_OPTION_ARG_FILENAME, &o.timezone, "Time zone (default Europe/Stockholm)", "ZONE" },
     { NULL }
   };
   g_autoptr (GError) error = NULL;
   if (!parse_options (&argc, &argv, entries, "— samtal video meetings and booking", &error))
     return fail ("bad options", error);
+  if (!options_are_utf8 (&o))
+    return fail ("options must be UTF-8 text", NULL);
   if (argc > 1)
     return fail ("unknown command (try --help, \"user add\" or \"audit verify\")", NULL);
   SamtalConfig *config = config_from_options (&o, &error);
@@ -241,16 +256,18 @@ cmd_user_add (int argc, char **argv)
   const GOptionEntry entries[] = {
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &o.config_file, "Read settings from FILE", "FILE" },
     { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &o.data_dir, "Data directory (default ./var)", "DIR" },
-    { "email", 0, 0, G_OPTION_ARG_STRING, &o.email, "E-mail address (the login)", "EMAIL" },
-    { "name", 0, 0, G_OPTION_ARG_STRING, &o.name, "Full name", "NAME" },
-    { "role", 0, 0, G_OPTION_ARG_STRING, &o.role, "client, caseworker, officer or admin", "ROLE" },
-    { "unit", 0, 0, G_OPTION_ARG_STRING, &o.unit, "Unit name (created if missing)", "UNIT_NAME" },
+    { "email", 0, 0, G_OPTION_ARG_FILENAME, &o.email, "E-mail address (the login)", "EMAIL" },
+    { "name", 0, 0, G_OPTION_ARG_FILENAME, &o.name, "Full name", "NAME" },
+    { "role", 0, 0, G_OPTION_ARG_FILENAME, &o.role, "client, caseworker, officer or admin", "ROLE" },
+    { "unit", 0, 0, G_OPTION_ARG_FILENAME, &o.unit, "Unit name (created if missing)", "UNIT_NAME" },
     { NULL }
   };
   g_autoptr (GError) error = NULL;
   if (!parse_options (&argc, &argv, entries, "— add a user; the password is read from stdin",
                       &error))
     return fail ("bad options", error);
+  if (!options_are_utf8 (&o))
+    return fail ("options must be UTF-8 text", NULL);
   if (o.email == NULL || o.name == NULL || o.role == NULL)
     return fail ("user add needs --email, --name and --role", NULL);
   if (!samtal_role_valid (o.role))

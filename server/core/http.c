@@ -652,12 +652,31 @@ on_request_finished (SoupServer *soup, SoupServerMessage *msg, gpointer data)
   samtal_metrics_inc (router->server->metrics, "samtal_http_requests_total", labels);
 }
 
+/* A request libsoup itself refused (a malformed request line or URI) still gets the JSON
+ * error shape and the security headers. */
+static void
+json_for_soup_error (SoupServerMessage *msg)
+{
+  guint status = soup_server_message_get_status (msg);
+  g_autofree char *body = g_strdup_printf (
+    "{\"error\":{\"code\":\"%s\",\"message\":\"the request is malformed\"}}",
+    status == 400 ? "bad_request" : status == 404 ? "not_found" : "error");
+  samtal_http_security_headers (msg);
+  soup_server_message_set_response (msg, "application/json; charset=utf-8", SOUP_MEMORY_COPY,
+                                    body, strlen (body));
+}
+
 /* Refuses a declared body above the limit before libsoup reads it. */
 static void
 on_got_headers (SoupServerMessage *msg, gpointer data)
 {
   SamtalRouter *router = data;
   SoupMessageHeaders *h = soup_server_message_get_request_headers (msg);
+  if (soup_server_message_get_status (msg) >= 400)
+    {
+      json_for_soup_error (msg);
+      return;
+    }
   goffset len = soup_message_headers_get_content_length (h);
   if (soup_message_headers_get_encoding (h) == SOUP_ENCODING_CONTENT_LENGTH
       && len > (goffset) router->server->config->max_body_bytes)

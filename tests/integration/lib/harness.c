@@ -5,6 +5,7 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -162,6 +163,15 @@ server_environment (void)
   return env;
 }
 
+/* In the child: stdout joins the stderr pipe (so the server never holds the test's TAP output
+ * open), and the server dies with the test if the test crashes. */
+static void
+child_setup (gpointer data)
+{
+  dup2 (2, 1);
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
 static gboolean
 spawn_server (SamtalTestServer *ts, guint timeout_s, GError **error)
 {
@@ -171,8 +181,8 @@ spawn_server (SamtalTestServer *ts, guint timeout_s, GError **error)
   ts->exited = FALSE;
   g_mutex_unlock (&ts->lock);
   g_auto (GStrv) env = server_environment ();
-  if (!g_spawn_async_with_pipes (NULL, ts->args, env, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
-                                 &ts->pid, NULL, NULL, &ts->stderr_fd, error))
+  if (!g_spawn_async_with_pipes (NULL, ts->args, env, G_SPAWN_DO_NOT_REAP_CHILD, child_setup,
+                                 NULL, &ts->pid, NULL, NULL, &ts->stderr_fd, error))
     return FALSE;
   ts->reader = g_thread_new ("server-stderr", read_stderr, ts);
   if (!wait_listening (ts, log_from, timeout_s, error))
