@@ -44,10 +44,11 @@ add_user (const char *data_dir, const char *email, const char *name, const char 
 {
   g_autofree char *server = g_build_filename (build_root (), "server", "samtal-server", NULL);
   g_autoptr (GError) error = NULL;
+  gboolean staff = g_strcmp0 (role, "client") != 0;
   g_autoptr (GSubprocess) p = g_subprocess_new (
     G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, server, "user", "add",
-    "--data-dir", data_dir, "--email", email, "--name", name, "--role", role, "--unit",
-    "Barn och unga", NULL);
+    "--data-dir", data_dir, "--email", email, "--name", name, "--role", role,
+    staff ? "--unit" : NULL, "Barn och unga", NULL);
   g_assert_no_error (error);
   g_autofree char *out = NULL;
   g_subprocess_communicate_utf8 (p, MEETING_PASSWORD "\n", NULL, &out, NULL, &error);
