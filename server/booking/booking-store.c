@@ -71,6 +71,8 @@ static const char *const booking_steps[] = {
   "  user_id INTEGER NOT NULL, key TEXT NOT NULL, request_hash TEXT NOT NULL,"
   "  status INTEGER NOT NULL, response TEXT NOT NULL, created_at INTEGER NOT NULL,"
   "  PRIMARY KEY (user_id, key));",
+  /* 2 */
+  "CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);",
 };
 
 gboolean
@@ -499,7 +501,15 @@ samtal_idem_store (SamtalStore *store, gint64 user_id, const char *key, const ch
   sqlite3_bind_int (st, 4, (int) status);
   sqlite3_bind_text (st, 5, body, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64 (st, 6, now);
-  return samtal_store_run (store, st, error);
+  if (!samtal_store_run (store, st, error))
+    return FALSE;
+  /* Keys are kept for SAMTAL_IDEM_RETENTION_SECONDS; older ones go as new ones arrive. */
+  g_autoptr (sqlite3_stmt) old = samtal_store_prepare (store,
+      "DELETE FROM idempotency_keys WHERE created_at < ?", error);
+  if (old == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (old, 1, now - SAMTAL_IDEM_RETENTION_SECONDS);
+  return samtal_store_run (store, old, error);
 }
 
 gboolean

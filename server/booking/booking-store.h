@@ -85,7 +85,8 @@ gboolean samtal_unit_settings_set (SamtalStore *store, gint64 unit_id,
 gint64 samtal_guest_insert (SamtalStore *store, gint64 booking_id, const char *name,
                             const char *kind, gint64 created_by, gint64 now, GError **error);
 
-/* Idempotency records: (user, key) → request hash, status, response body. */
+/* Idempotency records: (user, key) → request hash, status, response body, kept 24 hours. */
+#define SAMTAL_IDEM_RETENTION_SECONDS (24 * 3600)
 gboolean samtal_idem_lookup (SamtalStore *store, gint64 user_id, const char *key,
                              char **hash_out, guint *status_out, char **body_out);
 gboolean samtal_idem_store (SamtalStore *store, gint64 user_id, const char *key,

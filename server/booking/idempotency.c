@@ -2,7 +2,8 @@
  *
  * A key is scoped per user and per operation; the request hash (method, path, canonical JSON
  * body) detects a reused key with a different request (422). Answers are stored inside the
- * caller's transaction, so they exist exactly when the change they describe committed.
+ * caller's transaction, so they exist exactly when the change they describe committed. Keys are
+ * kept at least 24 hours (SAMTAL_IDEM_RETENTION_SECONDS), then removed as new keys arrive.
  */
 #include "booking-private.h"
 
