@@ -504,6 +504,19 @@ on_join_timeout (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Sockets that have not joined yet (each lives at most join_timeout_ms). */
+static guint
+count_unjoined (SamtalHub *hub)
+{
+  guint n = 0;
+  GHashTableIter it;
+  gpointer value;
+  g_hash_table_iter_init (&it, hub->conns);
+  while (g_hash_table_iter_next (&it, NULL, &value))
+    n += ((Conn *) value)->meeting_id == 0 && !((Conn *) value)->closing ? 1 : 0;
+  return n;
+}
+
 static void
 on_websocket (SoupServer *server, SoupServerMessage *msg, const char *path,
               SoupWebsocketConnection *ws, gpointer data)
@@ -524,6 +537,11 @@ on_websocket (SoupServer *server, SoupServerMessage *msg, const char *path,
   g_hash_table_insert (hub->conns, &c->id, c);
   if (hub->shutting_down) {
     conn_close (c, SAMTAL_CLOSE_GOING_AWAY, "server shutting down");
+    return;
+  }
+  if (count_unjoined (hub) > hub->limits.max_unjoined) {
+    conn_error (c, SAMTAL_ERR_BUSY, "too many connections are joining; try again", NULL,
+                SAMTAL_CLOSE_TRY_LATER);
     return;
   }
   c->join_timer = g_timeout_add (hub->limits.join_timeout_ms, on_join_timeout, c);
@@ -666,6 +684,7 @@ apply_defaults (SamtalHubLimits *l)
   l->max_admitted = l->max_admitted ? l->max_admitted : 6;
   l->max_connections = l->max_connections ? l->max_connections : 16;
   l->recheck_interval_s = l->recheck_interval_s ? l->recheck_interval_s : 30;
+  l->max_unjoined = l->max_unjoined ? l->max_unjoined : 256;
 }
 
 SamtalHub *

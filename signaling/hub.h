@@ -62,6 +62,8 @@ typedef struct {
   guint recheck_interval_s;   /* a running meeting asks check_meeting again this often (with the
                                * latest joiner's claims); refused or cancelled → the meeting
                                * ends; otherwise its ends_at is updated. default 30 */
+  guint max_unjoined;         /* sockets still before their join, hub-wide; more are closed
+                               * at once with 4029 (busy). default 256 */
 } SamtalHubLimits;
 
 /* The relay as the hub uses it: mirrors relay.h so that tests can plug in a fake. relay is the

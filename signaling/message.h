@@ -29,6 +29,7 @@ G_BEGIN_DECLS
 #define SAMTAL_CLOSE_NORMAL         1000    /* after `leave` */
 #define SAMTAL_CLOSE_GOING_AWAY     1001    /* server shutting down */
 #define SAMTAL_CLOSE_TOO_BIG        1009    /* frame above the transport limit (2 × 64 KiB) */
+#define SAMTAL_CLOSE_TRY_LATER      4029    /* too many sockets are joining at once */
 #define SAMTAL_CLOSE_NO_JOIN        4001    /* first message not a valid `join`, or none within 5 s */
 #define SAMTAL_CLOSE_REFUSED        4003    /* token or meeting refused */
 #define SAMTAL_CLOSE_REMOVED        4004    /* removed by staff */
@@ -60,6 +61,7 @@ G_BEGIN_DECLS
 #define SAMTAL_ERR_RATE_LIMITED     "rate_limited"
 #define SAMTAL_ERR_IDLE_TIMEOUT     "idle_timeout"
 #define SAMTAL_ERR_MEDIA            "media_error"       /* the relay refused or failed */
+#define SAMTAL_ERR_BUSY             "busy"              /* fatal: 4029 */
 #define SAMTAL_ERR_INTERNAL         "internal"
 
 typedef enum {

@@ -616,6 +616,27 @@ test_cancelled_while_running (Fixture *f, gconstpointer data)
   g_assert_true (has_string (f->relay.calls, "destroy 42"));
 }
 
+/* Sockets that have not joined are capped hub-wide; joined ones do not count. */
+static void
+test_unjoined_cap (Fixture *f, gconstpointer data)
+{
+  g_autoptr (Client) joined = client_connect (f);
+  client_join (f, joined, "u7", "caseworker");
+  g_autoptr (Client) a = client_connect (f);
+  g_autoptr (Client) b = client_connect (f);
+  g_autoptr (Client) c = client_connect (f);
+  expect (c, SAMTAL_MSG_ERROR, "busy");
+  expect_closed (c, SAMTAL_CLOSE_TRY_LATER);
+  g_assert_false (a->closed);
+  g_assert_false (b->closed);
+  client_send (joined, "{\"type\":\"ping\"}");
+  expect (joined, SAMTAL_MSG_PONG, NULL);
+}
+
+static const SamtalHubLimits unjoined_limits = {
+  .join_timeout_ms = 20000, .max_unjoined = 2,
+};
+
 static const SamtalHubLimits recheck_limits = {
   .join_timeout_ms = 5000, .recheck_interval_s = 1,
 };
@@ -642,6 +663,8 @@ main (int argc, char **argv)
   ADD ("/signaling/hub/shutdown", test_shutdown);
   g_test_add ("/signaling/hub/cancelled-while-running", Fixture, &recheck_limits, fixture_set_up,
               test_cancelled_while_running, fixture_tear_down);
+  g_test_add ("/signaling/hub/unjoined-cap", Fixture, &unjoined_limits, fixture_set_up,
+              test_unjoined_cap, fixture_tear_down);
   g_test_add ("/signaling/hub/idle-timeout", Fixture, &idle_limits, fixture_set_up,
               test_idle_timeout, fixture_tear_down);
   return g_test_run ();
