@@ -168,6 +168,42 @@ test_book_and_access (gconstpointer data)
   CHECK_STATUS (missing, 404);
 }
 
+/* The database itself refuses overlapping bookings of one staff member (the triggers behind the
+ * transaction's own check), for inserts and for moves. */
+static void
+test_overlap_constraint (gconstpointer data)
+{
+  BookingWorld *w = (BookingWorld *) data;
+  g_autofree char *db_path = g_build_filename (w->ts->data_dir, "samtal.db", NULL);
+  sqlite3 *db = NULL;
+  g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 60000);
+  char *err = NULL;
+  int rc = sqlite3_exec (db,
+      "INSERT INTO bookings (staff_id, client_id, start_s, end_s, status, created_at, updated_at)"
+      " SELECT staff_id, client_id, start_s + 60, end_s + 60, 'booked', 0, 0 FROM bookings"
+      " WHERE status = 'booked' ORDER BY id LIMIT 1", NULL, NULL, &err);
+  g_assert_cmpint (rc, ==, SQLITE_CONSTRAINT);
+  g_assert_nonnull (strstr (err, "slot_taken"));
+  sqlite3_free (err);
+  /* A non-overlapping row goes in; moving it onto the other one is refused. */
+  rc = sqlite3_exec (db,
+      "INSERT INTO bookings (staff_id, client_id, start_s, end_s, status, created_at, updated_at)"
+      " SELECT staff_id, client_id, end_s + 86400 * 300, end_s + 86400 * 300 + 600, 'booked', 0, 0"
+      " FROM bookings WHERE status = 'booked' ORDER BY id LIMIT 1", NULL, NULL, NULL);
+  g_assert_cmpint (rc, ==, SQLITE_OK);
+  gint64 extra = sqlite3_last_insert_rowid (db);
+  g_autofree char *move = g_strdup_printf (
+      "UPDATE bookings SET start_s = (SELECT start_s FROM bookings WHERE status = 'booked'"
+      " ORDER BY id LIMIT 1), end_s = (SELECT end_s FROM bookings WHERE status = 'booked'"
+      " ORDER BY id LIMIT 1) WHERE id = %" G_GINT64_FORMAT, extra);
+  g_assert_cmpint (sqlite3_exec (db, move, NULL, NULL, NULL), ==, SQLITE_CONSTRAINT);
+  g_autofree char *drop = g_strdup_printf ("DELETE FROM bookings WHERE id = %" G_GINT64_FORMAT,
+                                           extra);
+  g_assert_cmpint (sqlite3_exec (db, drop, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
 static void
 test_idempotency (gconstpointer data)
 {
@@ -698,6 +734,7 @@ main (int argc, char **argv)
   g_test_add_data_func ("/booking/rules", w, test_rules);
   g_test_add_data_func ("/booking/slots-blocks", w, test_slots_and_blocks);
   g_test_add_data_func ("/booking/book-access", w, test_book_and_access);
+  g_test_add_data_func ("/booking/overlap-constraint", w, test_overlap_constraint);
   g_test_add_data_func ("/booking/idempotency", w, test_idempotency);
   g_test_add_data_func ("/booking/reschedule-cancel-ics", w, test_reschedule_cancel_ics);
   g_test_add_data_func ("/booking/staff-status", w, test_staff_booking_and_status);
