@@ -398,6 +398,16 @@ print_stderr (MeetingClient *c)
     g_printerr ("# --- %s stderr ---\n%s# ---\n", c->label, text);
 }
 
+char *
+meeting_client_stderr (MeetingClient *c)
+{
+  const char *path = g_object_get_data (G_OBJECT (c->process), "stderr-path");
+  char *text = NULL;
+  if (path == NULL || !g_file_get_contents (path, &text, NULL, NULL))
+    return g_strdup ("");
+  return text;
+}
+
 void
 meeting_client_free (MeetingClient *c)
 {

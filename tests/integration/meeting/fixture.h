@@ -70,6 +70,8 @@ guint64 meeting_client_frames (MeetingClient *c, const char *participant_id);
 /* Runs the main context until c reported at least n frames from participant_id, or timeout_s. */
 gboolean meeting_client_wait_frames (MeetingClient *c, const char *participant_id, guint64 n,
                                      guint timeout_s);
+/* What c wrote on stderr so far (transfer full). */
+char *meeting_client_stderr (MeetingClient *c);
 /* Sends SIGKILL. */
 void meeting_client_kill (MeetingClient *c);
 

@@ -133,6 +133,8 @@ test_refused_tokens (void)
     g_strdup ("st1.bm90LWEtdG9rZW4.AAAA"),                                     /* malformed */
   };
   samtal_key_free (key, SAMTAL_TOKEN_KEY_BYTES);
+  const char *const reasons[] = { "token_expired", "token_invalid", "not for this meeting",
+                                  "no such meeting", "cancelled", "token_invalid" };
   const char *const args[] = { "--expect-frames", "1", "--timeout", "60", NULL };
   MeetingClient *clients[G_N_ELEMENTS (tokens)];
   for (guint i = 0; i < G_N_ELEMENTS (tokens); i++) {
@@ -143,6 +145,9 @@ test_refused_tokens (void)
     g_assert_true (meeting_client_wait (clients[i], 90));
     g_test_message ("token %u: exit %d", i, clients[i]->exit_status);
     g_assert_cmpint (clients[i]->exit_status, ==, EXIT_REFUSED);
+    g_autofree char *err = meeting_client_stderr (clients[i]);
+    g_assert_nonnull (strstr (err, "refused by the server"));
+    g_assert_nonnull (strstr (err, reasons[i]));
     g_assert_cmpuint (g_hash_table_size (clients[i]->frames), ==, 0);
     meeting_client_free (clients[i]);
     g_free (tokens[i]);
