@@ -69,14 +69,16 @@ ice_servers (SamtalServer *server, const char *participant_id, gint64 expires)
   return samtal_json_array_node (arr);
 }
 
-/* Refuses cancelled bookings and calls outside the join window, with a clear message. */
+/* Refuses bookings that are not 'booked' (cancelled, completed, no_show) and calls outside the
+ * join window, with a clear message. */
 static gboolean
 check_window (SamtalRequest *req, const SamtalBooking *b)
 {
   SamtalServer *server = samtal_request_server (req);
   gint64 now = booking_now (server);
-  if (b->status == SAMTAL_BOOKING_CANCELLED) {
-    samtal_reply_error (req, 409, "conflict", "the booking is cancelled");
+  if (b->status != SAMTAL_BOOKING_BOOKED) {
+    samtal_reply_error (req, 409, "conflict", "the booking is %s",
+                        samtal_booking_status_name (b->status));
     return FALSE;
   }
   if (now < b->start - SAMTAL_JOIN_EARLY_SECONDS) {
@@ -164,7 +166,7 @@ handle_guests (SamtalRequest *req, gpointer user_data)
     return samtal_reply_error (req, 403, "forbidden", "only the booking's staff member invites");
   if (!parse_guest (samtal_request_body (req), &name, &kind, &error))
     return booking_fail (req, error);
-  if (row.b.status == SAMTAL_BOOKING_CANCELLED ||
+  if (row.b.status != SAMTAL_BOOKING_BOOKED ||
       booking_now (server) > row.b.end + SAMTAL_JOIN_LATE_SECONDS)
     return samtal_reply_error (req, 409, "conflict", "the meeting is cancelled or over");
   if (!samtal_store_begin_immediate (server->store, &error) ||
