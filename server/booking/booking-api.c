@@ -173,7 +173,7 @@ create_in_transaction (SamtalRequest *req, const SamtalUser *me, NewBooking *nb,
   if (b.id == 0 || !booking_audit (server, me->id, "booking.create", b.id, NULL, error) ||
       !samtal_booking_store_get (server->store, b.id, &row, error))
     return NULL;
-  g_autoptr (JsonNode) answer = booking_to_json (server, &row);
+  g_autoptr (JsonNode) answer = samtal_json_self_named (booking_to_json (server, &row), "booking");
   if (!booking_idem_remember (req, "POST /bookings", 201, answer, error) ||
       !samtal_store_commit (server->store, error))
     return NULL;
@@ -297,7 +297,8 @@ handle_get (SamtalRequest *req, gpointer user_data)
   g_auto (SamtalBookingRow) row = { 0 };
   if (!samtal_request_param_int64 (req, "id", &id) || !booking_load_for (req, id, &row))
     return;
-  samtal_reply_json (req, 200, booking_to_json (samtal_request_server (req), &row));
+  samtal_reply_json (req, 200, samtal_json_self_named (
+      booking_to_json (samtal_request_server (req), &row), "booking"));
 }
 
 /* Commits the change started by the caller (audit, reload, idempotency) and replies 200. */
@@ -312,7 +313,7 @@ finish_change (SamtalRequest *req, gint64 id, const char *action, const char *sc
   if (!booking_audit (server, me->id, action, id, detail, &error) ||
       !samtal_booking_store_get (server->store, id, &row, &error))
     return booking_fail (req, error);
-  g_autoptr (JsonNode) answer = booking_to_json (server, &row);
+  g_autoptr (JsonNode) answer = samtal_json_self_named (booking_to_json (server, &row), "booking");
   if (!booking_idem_remember (req, scope, 200, answer, &error) ||
       !samtal_store_commit (server->store, &error))
     return booking_fail (req, error);

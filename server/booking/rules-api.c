@@ -166,7 +166,7 @@ handle_rules_post (SamtalRequest *req, gpointer user_data)
       !samtal_audit_append (server->audit, me->id, "rule.create", "rule", r.id, NULL, &error) ||
       !samtal_store_commit (server->store, &error))
     return booking_fail (req, error);
-  samtal_reply_json (req, 201, rule_to_json (&r));
+  samtal_reply_json (req, 201, samtal_json_self_named (rule_to_json (&r), "rule"));
 }
 
 static void
@@ -267,7 +267,8 @@ handle_blocks_post (SamtalRequest *req, gpointer user_data)
       !samtal_audit_append (server->audit, me->id, "block.create", "block", id, NULL, &error) ||
       !samtal_store_commit (server->store, &error))
     return booking_fail (req, error);
-  samtal_reply_json (req, 201, block_to_json (server, id, staff_id, &iv, reason));
+  samtal_reply_json (req, 201, samtal_json_self_named (
+      block_to_json (server, id, staff_id, &iv, reason), "block"));
 }
 
 static void

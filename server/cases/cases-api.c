@@ -199,7 +199,7 @@ handle_create (SamtalRequest *req, gpointer user_data)
   g_auto (SamtalCase) stored = { 0 };
   if (!samtal_case_get (server->store, c.id, &stored, &error))
     return fail (req, error);
-  samtal_reply_json (req, 201, case_to_json (server, &stored));
+  samtal_reply_json (req, 201, samtal_json_self_named (case_to_json (server, &stored), "case"));
 }
 
 static void
@@ -213,7 +213,7 @@ handle_get (SamtalRequest *req, gpointer user_data)
     return;
   if (!samtal_audit_append (server->audit, me->id, "case.read", "case", c.id, NULL, &error))
     return fail (req, error);
-  samtal_reply_json (req, 200, case_to_json (server, &c));
+  samtal_reply_json (req, 200, samtal_json_self_named (case_to_json (server, &c), "case"));
 }
 
 static void
@@ -368,7 +368,7 @@ handle_notes_post (SamtalRequest *req, gpointer user_data)
     return fail (req, error);
   SamtalNoteRow n = { .id = id, .case_id = c.id, .author_id = me->id, .booking_id = booking_id,
                       .created_at = now_s (server), .author_name = me->name };
-  samtal_reply_json (req, 201, note_to_json (server, &n, text));
+  samtal_reply_json (req, 201, samtal_json_self_named (note_to_json (server, &n, text), "note"));
 }
 
 gboolean

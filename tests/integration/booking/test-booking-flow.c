@@ -220,6 +220,11 @@ test_idempotency (gconstpointer data)
       w->karin, hdr, body, strlen (body), NULL);
   CHECK_STATUS (b, 201);
   g_assert_cmpint (samtal_test_json_int (a->json, "id"), ==, samtal_test_json_int (b->json, "id"));
+  /* Single objects also carry themselves under their type's name, like core's {user}. */
+  g_assert_cmpint (samtal_test_json_int (a->json, "booking.id"), ==,
+                   samtal_test_json_int (a->json, "id"));
+  g_assert_cmpint (samtal_test_json_int (b->json, "booking.id"), ==,
+                   samtal_test_json_int (a->json, "id"));
   g_assert_cmpstr (soup_message_headers_get_one (b->headers, "Idempotent-Replayed"), ==, "true");
   /* The same key with another body is refused; another user's same key is independent. */
   g_autofree char *other = g_strdup_printf ("{\"staff_id\":%" G_GINT64_FORMAT ",\"start\":\"%s\"}",
@@ -481,6 +486,7 @@ test_cases_and_notes (gconstpointer data)
   g_autoptr (GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *n1 = g_strdup_printf ("BOU-%d-0001", g_date_time_get_year (now));
   g_assert_cmpstr (samtal_test_json_string (c1->json, "number"), ==, n1);
+  g_assert_cmpstr (samtal_test_json_string (c1->json, "case.number"), ==, n1);
   g_autoptr (SamtalTestResponse) c2 = samtal_test_requestf (w->ts, "POST", "/api/v1/cases", w->anna,
       "{\"client_id\":%" G_GINT64_FORMAT ",\"title\":\"Andra\"}", w->olle_id);
   g_autofree char *n2 = g_strdup_printf ("BOU-%d-0002", g_date_time_get_year (now));
