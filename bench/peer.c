@@ -480,8 +480,10 @@ on_bus_message (GstBus *bus, GstMessage *msg, gpointer data)
   BenchPeer *p = data;
   if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR && !p->closed) {
     g_autoptr (GError) err = NULL;
-    gst_message_parse_error (msg, &err, NULL);
-    g_autofree char *reason = g_strdup_printf ("%s: %s", GST_OBJECT_NAME (msg->src), err->message);
+    g_autofree char *debug = NULL;
+    gst_message_parse_error (msg, &err, &debug);
+    g_autofree char *reason = g_strdup_printf ("%s: %s (%s)", GST_OBJECT_NAME (msg->src), err->message,
+                                               debug ? debug : "");
     if (p->callbacks.failed)
       p->callbacks.failed (p, reason, p->user_data);
   }

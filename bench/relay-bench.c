@@ -101,6 +101,7 @@ typedef struct {
   GPtrArray *peers;                   /* BenchPeer* (borrowed) */
   GPtrArray *seats;                   /* BenchSeat* */
   guint participants_per_meeting;
+  guint max_failures;
   EdgeSample edge0, edge1;
   RelayResult *result;
 } RelayRun;
@@ -203,23 +204,25 @@ finish_edges (RelayRun *run)
   }
 }
 
-/* Ready when every participant receives video; a failed participant aborts the run (the figures
- * of a run with missing participants would not be comparable). */
+/* Ready when every participant that has not failed receives video. More failures than
+ * run->max_failures abort the run (the main run allows none: its figures would not be comparable;
+ * scaling steps allow a few and report them in failed_participants). */
 static BenchReadiness
 everyone_receives (gpointer data)
 {
   RelayRun *run = data;
   BenchReadiness readiness = BENCH_READY;
+  guint failures = 0;
   for (guint i = 0; i < run->participants->len; i++) {
     BenchParticipant *pt = run->participants->pdata[i];
     BenchPeerCounters c;
     bench_peer_get_counters (bench_participant_peer (pt), &c);
     if (bench_participant_failure (pt) != NULL)
-      return BENCH_ABORT;
-    if (c.first_keyframe_us == 0)
+      failures++;
+    else if (c.first_keyframe_us == 0)
       readiness = BENCH_WAIT;
   }
-  return readiness;
+  return failures > run->max_failures ? BENCH_ABORT : readiness;
 }
 
 /* When a meeting's staff member is in, the others of that meeting knock. */
@@ -321,13 +324,13 @@ start_server (RelayRun *run, const char *binary, const RelayOptions *o, guint me
 
 static void
 run_relay (const char *binary, const BenchMedia *media, const RelayOptions *o, guint meetings,
-           RelayResult *r)
+           guint max_failures, RelayResult *r)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (BenchTracker) tracker = bench_tracker_new ();
   RelayRun run = { .participants = g_ptr_array_new_with_free_func ((GDestroyNotify) bench_participant_free),
                    .peers = g_ptr_array_new (), .participants_per_meeting = (guint) o->participants,
-                   .result = r };
+                   .max_failures = max_failures, .result = r };
   BenchWindowCounts counts;
   if (start_server (&run, binary, o, meetings, &error) &&
       create_participants (&run, media, tracker, &error)) {
@@ -435,7 +438,7 @@ add_scaling (JsonBuilder *b, const char *binary, const BenchMedia *media, const 
     BenchFloorResult f;
     gboolean floor_ok = run_floor (media, o, steps[i], &f);
     RelayResult r = { 0 };
-    run_relay (binary, media, o, steps[i], &r);
+    run_relay (binary, media, o, steps[i], steps[i] * (guint) o->participants / 10, &r);
     json_builder_begin_object (b);
     add_int (b, "meetings", steps[i]);
     json_builder_set_member_name (b, "relay_ok");
@@ -445,6 +448,11 @@ add_scaling (JsonBuilder *b, const char *binary, const BenchMedia *media, const 
     bench_json_add_double (b, "cpu_us_per_packet", r.ok ? r.cpu_us_per_packet : NAN);
     bench_json_add_double (b, "floor_cpu_us_per_packet", floor_ok ? f.cpu_us_per_packet : NAN);
     bench_json_add_double (b, "loss_pct", r.ok ? r.loss_pct : NAN);
+    add_int (b, "failed_participants", r.failed_participants);
+    if (r.error) {
+      json_builder_set_member_name (b, "relay_error");
+      json_builder_add_string_value (b, r.error);
+    }
     json_builder_end_object (b);
     relay_result_clear (&r);
   }
@@ -501,7 +509,7 @@ bench_relay_main (int argc, char **argv)
       bench_log ("direct: %s\n", error->message);
       g_clear_error (&error);
     }
-    run_relay (binary, media, &o, (guint) o.meetings, &r);
+    run_relay (binary, media, &o, (guint) o.meetings, 0, &r);
   }
   g_autoptr (JsonBuilder) b = json_builder_new ();
   json_builder_begin_object (b);
