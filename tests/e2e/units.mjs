@@ -15,6 +15,7 @@ const { strings } = await import(new URL('strings.js', web));
 const { t, lang } = await import(new URL('i18n.js', web));
 const { joinWindow } = await import(new URL('views/common.js', web));
 const { list, one, qs } = await import(new URL('api.js', web));
+const { fixRemoteOffer } = await import(new URL('meeting/sdp.js', web));
 
 test('rfc3339 carries the local offset in winter and summer (TZ=Europe/Stockholm)', () => {
   assert.equal(process.env.TZ, 'Europe/Stockholm');
@@ -79,6 +80,30 @@ test('WebSocket URL: absolute ws(s) kept, http(s) mapped, a path made absolute o
   assert.equal(wsUrlFrom('https://h/ws'), 'wss://h/ws');
   assert.equal(wsUrlFrom('/ws'), 'ws://127.0.0.1:8080/ws');
   assert.equal(wsUrlFrom(''), 'ws://127.0.0.1:8080/ws');
+});
+
+test('relay offers: RTX is stripped from audio m-lines only (Chromium refuses audio RTX)', () => {
+  const sdp = ['v=0', 'o=- 1 0 IN IP4 0.0.0.0', 's=-', 't=0 0', 'a=group:BUNDLE 0 audio0 video1',
+    'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'a=mid:0', 'a=recvonly', 'a=rtpmap:111 OPUS/48000/2',
+    'm=audio 0 UDP/TLS/RTP/SAVPF 111 96', 'a=sendonly', 'a=rtpmap:111 OPUS/48000/2', 'a=rtcp-fb:111 nack',
+    'a=rtpmap:96 rtx/48000', 'a=fmtp:96 apt=111', 'a=ssrc-group:FID 11 22', 'a=ssrc:11 cname:x', 'a=ssrc:22 cname:x',
+    'a=mid:audio0',
+    'm=video 0 UDP/TLS/RTP/SAVPF 96 97', 'a=sendonly', 'a=rtpmap:96 VP8/90000', 'a=rtpmap:97 rtx/90000', 'a=fmtp:97 apt=96',
+    'a=ssrc-group:FID 33 44', 'a=ssrc:33 cname:y', 'a=ssrc:44 cname:y', 'a=mid:video1', ''].join('\r\n');
+  const out = fixRemoteOffer(sdp);
+  const audio = out.split('m=')[2];
+  const video = out.split('m=')[3];
+  assert.match(audio, /^audio 0 UDP\/TLS\/RTP\/SAVPF 111\r\n/);
+  assert.doesNotMatch(audio, /rtx|apt=|ssrc-group|a=ssrc:22/);
+  assert.match(audio, /a=ssrc:11 cname:x/);
+  assert.match(audio, /a=rtcp-fb:111 nack/);
+  assert.match(video, /^video 0 UDP\/TLS\/RTP\/SAVPF 96 97\r\n/);
+  assert.match(video, /a=ssrc-group:FID 33 44/);
+  assert.ok(out.endsWith('\r\n'));
+  const clean = sdp.replace(/a=rtpmap:96 rtx\/48000\r\na=fmtp:96 apt=111\r\na=ssrc-group:FID 11 22\r\n/, '').replace('a=ssrc:22 cname:x\r\n', '')
+    .replace('SAVPF 111 96\r\na=sendonly', 'SAVPF 111\r\na=sendonly');
+  assert.equal(out, clean, 'nothing else changes');
+  assert.equal(fixRemoteOffer(clean), clean, 'idempotent');
 });
 
 await run();

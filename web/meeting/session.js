@@ -17,10 +17,25 @@
 //   quality {level, rtt, loss}  good | fair | poor (every QUALITY_MS while media is up)
 //   error {code, message}    a non-fatal signaling error
 
+import { fixRemoteOffer } from './sdp.js';
+
 const MAX_RECONNECTS = 12;
+const MAX_NEGOTIATION_RESTARTS = 3;
 const QUALITY_MS = 3000;
 const JOINED_TIMEOUT_MS = 15000;
 const FINAL_CLOSES = new Set([1000, 4001, 4003, 4004, 4006, 4009]);
+
+// localStorage 'samtal.debug' = '1' logs the signaling traffic (types and states, no SDP bodies).
+// '2' also logs the SDP bodies.
+function debugLevel() {
+  try { return Number(localStorage.getItem('samtal.debug') || 0); } catch { return 0; }
+}
+function debugOn() {
+  return debugLevel() > 0;
+}
+function debug(...args) {
+  if (debugOn()) console.info('samtal:', ...args);
+}
 
 export class MeetingSession {
   constructor({ wsUrl, token, meetingId, iceServers, stream, onEvent, refreshToken }) {
@@ -88,6 +103,8 @@ export class MeetingSession {
       if (ws !== this.ws) return;
       let msg;
       try { msg = JSON.parse(ev.data); } catch { return; }
+      debug('←', msg.type, msg.state || msg.event || msg.code || '', msg.tracks ? JSON.stringify(msg.tracks) : '', msg.message || '');
+      if (msg.sdp && debugLevel() > 1) debug(msg.sdp);
       this.handle(msg);
     };
     ws.onclose = (ev) => {
@@ -100,6 +117,8 @@ export class MeetingSession {
 
   send(obj) {
     if (this.ws && this.ws.readyState === WebSocket.OPEN) {
+      debug('→', obj.type, obj.type === 'ice' ? obj.candidate : '');
+      if (obj.sdp && debugLevel() > 1) debug(obj.sdp);
       this.ws.send(JSON.stringify(obj));
       return true;
     }
@@ -107,6 +126,7 @@ export class MeetingSession {
   }
 
   onClose(code, reason) {
+    debug('closed', code, reason);
     this.closeMedia();
     if (this.done) return;
     if (code === 4005) {
@@ -216,6 +236,7 @@ export class MeetingSession {
     this.chain = (this.chain || Promise.resolve()).then(fn).catch((e) => {
       console.error('samtal negotiation', e);
       this.emit('error', { code: 'negotiation', message: String(e && e.message) });
+      this.restartAfterNegotiationError();
     });
     return this.chain;
   }
@@ -265,6 +286,7 @@ export class MeetingSession {
 
   onConnState(pc) {
     if (pc !== this.pc) return;
+    debug('pc', pc.connectionState, pc.iceConnectionState);
     if (pc.connectionState === 'failed') {
       // Reconnect the socket: the new one replaces the old and we offer again.
       this.closeMedia();
@@ -291,7 +313,7 @@ export class MeetingSession {
       for (const tr of msg.tracks || []) this.trackOwners.set(String(tr.mid), tr);
       const listed = new Set((msg.tracks || []).map((tr) => String(tr.mid)));
       for (const mid of [...this.trackOwners.keys()]) if (!listed.has(mid)) this.trackOwners.delete(mid);
-      await pc.setRemoteDescription({ type: 'offer', sdp: msg.sdp });
+      await pc.setRemoteDescription({ type: 'offer', sdp: fixRemoteOffer(msg.sdp) });
       await this.flushRemoteIce();
       const answer = await pc.createAnswer();
       await pc.setLocalDescription(answer);
@@ -342,6 +364,17 @@ export class MeetingSession {
         }
       } catch (e) { console.warn('samtal: candidate refused', e); }
     }
+  }
+
+  // The relay waits for our answer before it offers again; after a failed negotiation the only
+  // way on is a fresh media session: a new socket (replacing this one) and a new first offer.
+  restartAfterNegotiationError() {
+    if (this.done || !this.pc) return;
+    this.negotiationRestarts = (this.negotiationRestarts || 0) + 1;
+    if (this.negotiationRestarts > MAX_NEGOTIATION_RESTARTS) return;
+    this.closeMedia();
+    this.setState('reconnecting', 'negotiation');
+    this.connect();
   }
 
   restartMedia() {
