@@ -61,6 +61,8 @@ struct _SamtalHub {
   guint exec_depth;
   guint tick_source;
   gboolean shutting_down;
+  SoupServer *server;         /* weak: where the handler is attached, to detach it at free */
+  char *path;
 };
 
 static void execute (SamtalHub *hub, SamtalRoom *room, GPtrArray *out);
@@ -722,7 +724,22 @@ samtal_hub_set_relay (SamtalHub *hub, SamtalRelay *relay)
 void
 samtal_hub_attach (SamtalHub *hub, SoupServer *server, const char *path)
 {
+  g_return_if_fail (hub->server == NULL);
   soup_server_add_websocket_handler (server, path, NULL, NULL, on_websocket, hub, NULL);
+  hub->server = server;
+  hub->path = g_strdup (path);
+  g_object_add_weak_pointer (G_OBJECT (server), (gpointer *) &hub->server);
+}
+
+/* A server that outlives the hub must not call into it. */
+static void
+detach (SamtalHub *hub)
+{
+  if (hub->server == NULL)
+    return;
+  soup_server_remove_handler (hub->server, hub->path);
+  g_object_remove_weak_pointer (G_OBJECT (hub->server), (gpointer *) &hub->server);
+  hub->server = NULL;
 }
 
 void
@@ -754,6 +771,8 @@ samtal_hub_free (SamtalHub *hub)
   if (hub == NULL)
     return;
   samtal_hub_shutdown (hub);
+  detach (hub);
+  g_free (hub->path);
   g_clear_handle_id (&hub->tick_source, g_source_remove);
   g_hash_table_destroy (hub->conns);
   g_hash_table_destroy (hub->rooms);

@@ -97,7 +97,8 @@ SamtalHub *samtal_hub_new_with_ops (const guint8 *key, const SamtalHubRelayOps *
 /* The relay events the hub handles; call them with user_data = the hub, on the main context.
  * Events for unknown rooms or participants are ignored. */
 const SamtalRelayEvents *samtal_hub_relay_events (void);
-/* Adds the WebSocket handler at path (e.g. "/ws") to server. */
+/* Adds the WebSocket handler at path (e.g. "/ws") to server (once per hub); samtal_hub_free()
+ * removes it again if the server is still alive. */
 void samtal_hub_attach (SamtalHub *hub, SoupServer *server, const char *path);
 /* Ends every meeting cleanly (participants get "ended", sockets close with 1001). */
 void samtal_hub_shutdown (SamtalHub *hub);
