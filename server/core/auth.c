@@ -394,7 +394,7 @@ handle_session_create (SamtalRequest *req, gpointer unused)
   g_autofree char *email = samtal_normalize_email (email_in, &error);
   if (email == NULL)
     return samtal_reply_gerror (req, error);
-  if (rate_limited (req, email))
+  if (rate_limited (req, email) || samtal_request_workers_busy (req))
     return;
   SignIn *s = g_new0 (SignIn, 1);
   s->req = samtal_request_hold (req);

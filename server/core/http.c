@@ -341,6 +341,16 @@ samtal_request_header (SamtalRequest *req, const char *name)
   return soup_message_headers_get_one (soup_server_message_get_request_headers (req->msg), name);
 }
 
+gboolean
+samtal_request_workers_busy (SamtalRequest *req)
+{
+  if (samtal_server_worker_backlog (req->server) < SAMTAL_WORKER_BACKLOG_MAX)
+    return FALSE;
+  samtal_reply_header (req, "Retry-After", "2");
+  samtal_reply_error (req, 503, "unavailable", "the server is busy; try again in a moment");
+  return TRUE;
+}
+
 /* --- replies --- */
 
 void
@@ -628,6 +638,12 @@ router_handle (SoupServer *soup, SoupServerMessage *msg, const char *path, GHash
   const char *method = soup_server_message_get_method (msg);
   g_autoptr (SamtalRequest) req = request_new (router->server, msg, path, query);
   samtal_http_security_headers (msg);
+  if (router->server->shutting_down)
+    {
+      samtal_reply_header (req, "Connection", "close");
+      samtal_reply_error (req, 503, "unavailable", "the server is shutting down");
+      return;
+    }
   gboolean known = FALSE;
   if (path_is_api (path) || router_find (router, method, path, NULL, &known) || known)
     {

@@ -109,6 +109,10 @@ void samtal_reply_text (SamtalRequest *req, guint status, const char *content_ty
 void samtal_reply_header (SamtalRequest *req, const char *name, const char *value);
 gboolean samtal_request_replied (SamtalRequest *req);
 
+/* TRUE (and the request answered 503 unavailable with Retry-After) when the worker pool is too
+ * busy to take more slow work; call before queueing password hashing. */
+gboolean samtal_request_workers_busy (SamtalRequest *req);
+
 /* --- asynchronous handlers --- */
 /* Pauses the message and returns a new reference; reply later, then samtal_request_unref(). */
 SamtalRequest *samtal_request_hold (SamtalRequest *req);

@@ -69,6 +69,8 @@ create_user_from_body (SamtalRequest *req, gboolean admin)
       || (admin && !samtal_field_string (body, "role", TRUE, 20, FALSE, &role, &error))
       || (admin && !samtal_field_int (body, "unit_id", FALSE, 1, G_MAXINT64, 0, &unit_id, &error)))
     return samtal_reply_gerror (req, error);
+  if (samtal_request_workers_busy (req))
+    return;
   const SamtalUser *me = samtal_request_user (req);
   samtal_users_create_async (server, me ? me->id : 0, email, name, role, unit_id, password, NULL,
                              on_user_created, samtal_request_hold (req));

@@ -75,6 +75,12 @@ samtal_server_run_in_worker (SamtalServer *server, GTask *task, GTaskThreadFunc 
   g_thread_pool_push (server->workers, item, NULL);
 }
 
+guint
+samtal_server_worker_backlog (SamtalServer *server)
+{
+  return g_thread_pool_unprocessed (server->workers);
+}
+
 SamtalServer *
 samtal_server_new (SamtalConfig *config, GError **error)
 {

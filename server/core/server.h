@@ -83,6 +83,11 @@ void samtal_server_run_shutdown_hooks (SamtalServer *server);
  * called on the main context as usual with g_task_return_*. Takes a reference on task. */
 void samtal_server_run_in_worker (SamtalServer *server, GTask *task, GTaskThreadFunc func);
 
+/* Jobs waiting for a worker. Handlers that queue slow work refuse new work (503) above
+ * SAMTAL_WORKER_BACKLOG_MAX, so a flood of sign-ins cannot pile up without bound. */
+#define SAMTAL_WORKER_BACKLOG_MAX 256
+guint samtal_server_worker_backlog (SamtalServer *server);
+
 /* The base URL of the server as clients see it: config->public_url, else http(s)://HOST:PORT of
  * the listening socket. Newly allocated; no trailing slash. */
 char *samtal_server_public_url (SamtalServer *server);

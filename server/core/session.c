@@ -66,10 +66,24 @@ token_hash (const char *token, guint8 *out)
   return TRUE;
 }
 
+/* Deletes sessions that can no longer be used (run at each sign-in; the table stays small). */
+static void
+session_purge_expired (SamtalServer *server, gint64 now)
+{
+  g_autoptr (sqlite3_stmt) stmt = samtal_store_prepare (server->store,
+    "DELETE FROM sessions WHERE last_used <= ? OR created_at <= ?", NULL);
+  if (stmt == NULL)
+    return;
+  sqlite3_bind_int64 (stmt, 1, now - server->config->session_idle_s);
+  sqlite3_bind_int64 (stmt, 2, now - server->config->session_absolute_s);
+  samtal_store_run (server->store, stmt, NULL);
+}
+
 SamtalSessionGrant *
 samtal_session_create (SamtalAuth *auth, gint64 user_id, GError **error)
 {
   SamtalStore *store = auth_server (auth)->store;
+  session_purge_expired (auth_server (auth), g_get_real_time () / G_USEC_PER_SEC);
   g_autoptr (SamtalSessionGrant) grant = g_new0 (SamtalSessionGrant, 1);
   grant->token = random_token ();
   grant->csrf_token = random_token ();
