@@ -141,6 +141,9 @@ test('caseworker invites an interpreter (copyable link); the guest waits, then i
   const link = await staff.locator('#guest-link').inputValue();
   assert.match(link, /\/join\/[^/]+$/);
   await checkAxe(staff, 'meeting: staff with guest link');
+  const res = await fetch(c.w.url + new URL(link).pathname);
+  assert.equal(res.status, 200, `the server must answer the guest link ${new URL(link).pathname.slice(0, 20)}… with the web app ` +
+    '(CONTRACT: a guest link opens /join/{token}; tokens contain dots, which server/core/static.c takes for a file extension)');
   const guest = await newPage(c.browser, c.w.url, { lang: 'en', width: 360, height: 740, timeout: 30000 });
   await guest.goto(new URL(link).pathname);
   await heading(guest, 'You are invited to a video meeting');
