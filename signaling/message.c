@@ -577,6 +577,22 @@ add_opt_string (JsonBuilder *b, const char *name, const char *value)
     add_string (b, name, value);
 }
 
+/* Free text (reason, message) is cut to SAMTAL_MSG_MAX_TEXT bytes on a character boundary, so
+ * that whatever we send parses on the other side. */
+static void
+add_text (JsonBuilder *b, const char *name, const char *value)
+{
+  if (value == NULL || strlen (value) <= SAMTAL_MSG_MAX_TEXT) {
+    add_string (b, name, value);
+    return;
+  }
+  const char *end = value + SAMTAL_MSG_MAX_TEXT;
+  if (g_utf8_validate (value, -1, NULL))
+    end = g_utf8_find_prev_char (value, end + 1);
+  g_autofree char *cut = g_strndup (value, (gsize) (end - value));
+  add_string (b, name, cut);
+}
+
 static void
 add_participant (JsonBuilder *b, const SamtalMsgParticipant *p)
 {
@@ -659,7 +675,8 @@ add_fields (JsonBuilder *b, const SamtalMsg *m)
     add_string (b, "participant_id", m->participant_id);
     break;
   case SAMTAL_MSG_END:
-    add_opt_string (b, "reason", m->reason);
+    if (m->reason != NULL)
+      add_text (b, "reason", m->reason);
     break;
   case SAMTAL_MSG_MUTE:
     add_string (b, "kind", m->kind);
@@ -675,7 +692,8 @@ add_fields (JsonBuilder *b, const SamtalMsg *m)
   case SAMTAL_MSG_PRESENCE:
     add_string (b, "event", m->event);
     add_opt_string (b, "kind", m->kind);
-    add_opt_string (b, "reason", m->reason);
+    if (m->reason != NULL)
+      add_text (b, "reason", m->reason);
     if (m->participant != NULL) {
       json_builder_set_member_name (b, "participant");
       add_participant (b, m->participant);
@@ -684,11 +702,11 @@ add_fields (JsonBuilder *b, const SamtalMsg *m)
   case SAMTAL_MSG_REMOVED:
   case SAMTAL_MSG_ENDED:
   case SAMTAL_MSG_MEDIA_FAILED:
-    add_string (b, "reason", m->reason);
+    add_text (b, "reason", m->reason);
     break;
   case SAMTAL_MSG_ERROR:
     add_string (b, "code", m->code);
-    add_string (b, "message", m->message);
+    add_text (b, "message", m->message);
     add_opt_string (b, "request", m->request);
     add_bool (b, "fatal", m->fatal);
     break;

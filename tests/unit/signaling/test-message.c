@@ -107,6 +107,18 @@ test_server_messages (void)
   g_autoptr (SamtalMsg) err = samtal_msg_new_error (SAMTAL_ERR_BAD_SDP, "nope", "offer", TRUE);
   assert_round_trip (err, SAMTAL_MSG_FROM_SERVER);
 
+  /* Long free text is cut on a character boundary so that the message still parses. */
+  GString *long_text = g_string_new ("x");
+  for (int i = 0; i < 400; i++)
+    g_string_append (long_text, "å");
+  g_autoptr (SamtalMsg) long_err = samtal_msg_new_error ("internal", long_text->str, NULL, FALSE);
+  g_string_free (long_text, TRUE);
+  g_autofree char *long_json = samtal_msg_serialize (long_err);
+  g_autoptr (SamtalMsg) long_back = samtal_msg_parse (long_json, strlen (long_json),
+                                                      SAMTAL_MSG_FROM_SERVER, NULL);
+  g_assert_nonnull (long_back);
+  g_assert_cmpuint (strlen (long_back->message), ==, SAMTAL_MSG_MAX_TEXT - 1);
+
   SamtalMsgType plain[] = { SAMTAL_MSG_ADMITTED, SAMTAL_MSG_PONG };
   for (guint i = 0; i < G_N_ELEMENTS (plain); i++) {
     g_autoptr (SamtalMsg) m = samtal_msg_new (plain[i]);
