@@ -133,6 +133,20 @@ test('both open the meeting; client waits; caseworker admits; both decode the ot
   await screenshot(staff, 'meeting-staff.png');
 });
 
+test('a dropped connection reconnects by itself; the caseworker admits again; video flows again', async (c) => {
+  const client = c.client;
+  const staff = c.staff;
+  // Debug mode exposes the session; closing its socket looks like a dropped connection.
+  await client.evaluate(() => window.samtalSession.ws.close(4999, 'test drop'));
+  await client.getByText(/The connection dropped|You are in the waiting room/).first().waitFor({ timeout: 30000 });
+  const admit = staff.getByRole('button', { name: 'Admit', exact: true });
+  await admit.waitFor({ timeout: 30000 });
+  await admit.click();
+  await client.getByText('You are in the meeting.').waitFor({ timeout: 30000 });
+  await waitForVideo(staff, `.remotes [data-participant-id="u${c.clientUser.id}"] video`);
+  await waitForVideo(client, `.remotes [data-participant-id="u${c.w.cw.id}"] video`);
+});
+
 test('caseworker invites an interpreter (copyable link); the guest waits, then is removed', async (c) => {
   const staff = c.staff;
   await staff.getByLabel('Name', { exact: true }).fill('Tolk Tina');
@@ -193,6 +207,7 @@ await run(async () => {
   const w = await makeWorld();
   const browser = await launch();
   const client = await newPage(browser, w.url, { lang: 'en', width: 360, height: 740, timeout: 30000 });
+  await client.evaluate(() => localStorage.setItem('samtal.debug', '1'));
   const staff = await newPage(browser, w.url, { lang: 'en', width: 1280, height: 900, timeout: 30000 });
   return { w, browser, client, staff,
     onFailure: async (name) => {

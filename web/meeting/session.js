@@ -65,6 +65,8 @@ export class MeetingSession {
     this.videoSender = null;
     this.audioSender = null;
     this.muted = { audio: false, video: false };
+    // Debug mode only: a handle for the console and the browser tests (drop the socket etc.).
+    if (debugOn()) window.samtalSession = this;
   }
 
   emit(type, detail) {
@@ -434,8 +436,8 @@ export class MeetingSession {
       loss = dl + dr > 0 ? (100 * dl) / (dl + dr) : 0;
     }
     let level = 'good';
-    if ((rtt !== null && rtt > 0.6) || loss > 8 || (outBitrate !== null && outBitrate < 150000)) level = 'poor';
-    else if ((rtt !== null && rtt > 0.3) || loss > 2 || (outBitrate !== null && outBitrate < 400000)) level = 'fair';
+    if ((rtt !== null && rtt > 0.6) || loss > 8 || (outBitrate !== null && outBitrate < 100000)) level = 'poor';
+    else if ((rtt !== null && rtt > 0.3) || loss > 2 || (outBitrate !== null && outBitrate < 250000)) level = 'fair';
     if (pc.connectionState !== 'connected') level = pc.connectionState === 'connecting' || pc.connectionState === 'new' ? 'connecting' : 'poor';
     this.emit('quality', { level, rtt, loss });
   }
