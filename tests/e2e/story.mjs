@@ -147,6 +147,26 @@ test('a dropped connection reconnects by itself; the caseworker admits again; vi
   await waitForVideo(client, `.remotes [data-participant-id="u${c.w.cw.id}"] video`);
 });
 
+test('mute and audio only: the button states change and the caseworker sees them', async (c) => {
+  const client = c.client;
+  const staff = c.staff;
+  const caption = staff.locator(`.remotes [data-participant-id="u${c.clientUser.id}"] figcaption`);
+  const mute = client.getByRole('button', { name: 'Mute microphone' });
+  await mute.click();
+  assert.equal(await mute.getAttribute('aria-pressed'), 'true');
+  await caption.filter({ hasText: 'microphone off' }).waitFor({ timeout: 30000 });
+  await mute.click();
+  await caption.filter({ hasNotText: 'microphone off' }).waitFor({ timeout: 30000 });
+  const audioOnly = client.getByRole('button', { name: 'Audio only' });
+  await audioOnly.click();
+  assert.equal(await audioOnly.getAttribute('aria-pressed'), 'true');
+  await caption.filter({ hasText: 'camera off' }).waitFor({ timeout: 30000 });
+  await checkAxe(client, 'meeting: audio only');
+  await audioOnly.click();
+  await caption.filter({ hasNotText: 'camera off' }).waitFor({ timeout: 30000 });
+  await waitForVideo(staff, `.remotes [data-participant-id="u${c.clientUser.id}"] video`);
+});
+
 test('caseworker invites an interpreter (copyable link); the guest waits, then is removed', async (c) => {
   const staff = c.staff;
   await staff.getByLabel('Name', { exact: true }).fill('Tolk Tina');
