@@ -579,6 +579,8 @@ maybe_offer (SamtalRelayParticipant *p)
     return;
   p->needs_offer = FALSE;
   p->neg = SAMTAL_NEG_OFFERING;
+  for (guint i = 0; i < p->subscriptions->len; i++)
+    ((SamtalRelaySubscription *) g_ptr_array_index (p->subscriptions, i))->in_offer = TRUE;
   GstPromise *promise = gst_promise_new_with_change_func (
       on_created, promise_ctx_new (p->tag, p->webrtc, GST_WEBRTC_SDP_TYPE_OFFER, NULL),
       promise_ctx_free);

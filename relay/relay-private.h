@@ -70,6 +70,7 @@ typedef struct {
   GstPad *tee_pad;
   GstPad *sink_pad;
   GstWebRTCRTPTransceiver *trans;
+  gboolean in_offer;       /* part of a relay offer already: may flow once that is answered */
 } SamtalRelaySubscription;
 
 struct _SamtalRelayParticipant {

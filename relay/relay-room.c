@@ -227,7 +227,7 @@ samtal_relay_room_start_forwarding (SamtalRelayParticipant *s)
 {
   for (guint i = 0; i < s->subscriptions->len; i++) {
     SamtalRelaySubscription *sub = g_ptr_array_index (s->subscriptions, i);
-    if (sub->tee_pad != NULL)
+    if (sub->tee_pad != NULL || !sub->in_offer)
       continue;
     sub->tee_pad = gst_element_request_pad_simple (sub->pub->tee, "src_%u");
     g_autoptr (GstPad) in = gst_element_get_static_pad (sub->queue, "sink");
