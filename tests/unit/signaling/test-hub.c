@@ -593,7 +593,7 @@ test_idle_timeout (Fixture *f, gconstpointer data)
     client_send (chatty, "{\"type\":\"ping\"}");
     guint n = chatty->msgs->len;
     expect_from (chatty, n, SAMTAL_MSG_PONG, NULL);
-    g_usleep (200 * 1000);
+    g_usleep (100 * 1000);
   }
   g_assert_true (e->fatal);
   expect_closed (quiet, SAMTAL_CLOSE_IDLE);
@@ -642,7 +642,7 @@ static const SamtalHubLimits recheck_limits = {
 };
 
 static const SamtalHubLimits idle_limits = {
-  .join_timeout_ms = 5000, .keepalive_interval_s = 600, .idle_timeout_s = 2,
+  .join_timeout_ms = 5000, .keepalive_interval_s = 600, .idle_timeout_s = 3,
 };
 
 int
