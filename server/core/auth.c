@@ -148,7 +148,7 @@ verify_in_worker (GTask *task, gpointer source, gpointer data, GCancellable *can
   if (job->hash == NULL)
     {
       /* Unknown account: spend the same time, then fail. */
-      g_autofree char *dummy = samtal_password_hash (job->password, NULL);
+      g_free (samtal_password_hash (job->password, NULL));
       g_task_return_boolean (task, FALSE);
       return;
     }

@@ -101,6 +101,25 @@ handle_user_get (SamtalRequest *req, gpointer unused)
   samtal_reply_json (req, 200, samtal_json_self_named (samtal_user_to_json (user), "user"));
 }
 
+static void
+handle_users_list (SamtalRequest *req, gpointer unused)
+{
+  const char *role = samtal_request_query (req, "role");
+  gint64 unit_id = 0;
+  g_autoptr (GError) error = NULL;
+  if (role != NULL && *role == '\0')
+    role = NULL;
+  if (role != NULL && !samtal_role_valid (role))
+    return samtal_reply_error (req, 400, "bad_request",
+                               "\"role\" must be client, caseworker, officer or admin");
+  if (!samtal_request_query_int64 (req, "unit_id", 1, G_MAXINT64, 0, &unit_id))
+    return;
+  JsonNode *list = samtal_users_list (samtal_request_server (req), role, unit_id, &error);
+  if (list == NULL)
+    return samtal_reply_gerror (req, error);
+  samtal_reply_json (req, 200, list);
+}
+
 /* --- units and staff --- */
 
 static void
@@ -187,6 +206,7 @@ samtal_users_register_routes (SamtalServer *server)
   SamtalRouter *r = server->router;
   samtal_router_add (r, "POST", "/api/v1/register", handle_register, SAMTAL_ROUTE_ANYONE);
   samtal_router_add (r, "POST", "/api/v1/users", handle_users_create, SAMTAL_ROUTE_ADMIN);
+  samtal_router_add (r, "GET", "/api/v1/users", handle_users_list, SAMTAL_ROUTE_ADMIN);
   samtal_router_add (r, "GET", "/api/v1/users/{id}", handle_user_get, SAMTAL_ROUTE_STAFF);
   samtal_router_add (r, "GET", "/api/v1/units", handle_units_list, SAMTAL_ROUTE_SIGNED_IN);
   samtal_router_add (r, "POST", "/api/v1/units", handle_units_create, SAMTAL_ROUTE_ADMIN);

@@ -322,6 +322,28 @@ samtal_users_list_staff (SamtalServer *server, gint64 unit_id, GError **error)
   return samtal_json_array_node (arr);
 }
 
+JsonNode *
+samtal_users_list (SamtalServer *server, const char *role, gint64 unit_id, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = samtal_store_prepare (server->store,
+    "SELECT " USER_COLUMNS " FROM users WHERE (?1 IS NULL OR role = ?1) "
+    "AND (?2 = 0 OR unit_id = ?2) ORDER BY name, id", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, role, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, unit_id);
+  JsonArray *arr = json_array_new ();
+  int rc;
+  while ((rc = samtal_store_step (server->store, stmt, error)) == SQLITE_ROW)
+    {
+      g_autoptr (SamtalUser) u = user_from_row (stmt);
+      json_array_add_element (arr, samtal_user_to_json (u));
+    }
+  if (rc < 0)
+    return json_array_unref (arr), NULL;
+  return samtal_json_array_node (arr);
+}
+
 /* --- units --- */
 
 static gboolean

@@ -65,6 +65,11 @@ char *samtal_users_password_hash (SamtalServer *server, gint64 user_id);
 /* Staff of a unit (unit_id 0: every staff member), as a JSON array of user objects. */
 JsonNode *samtal_users_list_staff (SamtalServer *server, gint64 unit_id, GError **error);
 
+/* Every user (role NULL) or every user of a role, optionally only of unit_id (0: any), ordered
+ * by name, as a JSON array of user objects. */
+JsonNode *samtal_users_list (SamtalServer *server, const char *role, gint64 unit_id,
+                             GError **error);
+
 /* Units {id, name}. samtal_units_create fails with CONFLICT if the name exists. */
 gint64 samtal_units_create (SamtalServer *server, gint64 actor_id, const char *name,
                             GError **error);

@@ -207,6 +207,24 @@ test_users_units_staff (Fx *f, gconstpointer data)
   assert_error (badq, 400, "bad_request");
   g_autoptr (SamtalTestResponse) anon = samtal_test_request (ts, "GET", "/api/v1/units", NULL, NULL);
   assert_error (anon, 401, "unauthorized");
+  /* The admin's user list, filtered; staff may read one user, not the list. */
+  g_autoptr (SamtalTestResponse) users = samtal_test_request (ts, "GET",
+    "/api/v1/users?role=caseworker", f->admin, NULL);
+  g_assert_cmpuint (users->status, ==, 200);
+  g_assert_cmpint (samtal_test_json_array_length (users->json), ==, 1);
+  g_autoptr (SamtalTestResponse) everyone = samtal_test_request (ts, "GET", "/api/v1/users",
+                                                                 f->admin, NULL);
+  g_assert_cmpint (samtal_test_json_array_length (everyone->json), ==, 2);
+  g_autoptr (SamtalTestResponse) badrole2 = samtal_test_request (ts, "GET",
+    "/api/v1/users?role=wizard", f->admin, NULL);
+  assert_error (badrole2, 400, "bad_request");
+  g_autoptr (SamtalTestResponse) list_cw = samtal_test_request (ts, "GET", "/api/v1/users", cia,
+                                                                NULL);
+  assert_error (list_cw, 403, "forbidden");
+  g_autofree char *one = g_strdup_printf ("/api/v1/users/%" G_GINT64_FORMAT, cia->user_id);
+  g_autoptr (SamtalTestResponse) me1 = samtal_test_request (ts, "GET", one, cia, NULL);
+  g_assert_cmpuint (me1->status, ==, 200);
+  g_assert_cmpstr (samtal_test_json_string (me1->json, "name"), ==, "Cia Caseworker");
 }
 
 static void
