@@ -330,6 +330,7 @@ sign_in_succeeded (SignIn *s)
                                NULL, &error))
     return samtal_reply_gerror (s->req, error);
   samtal_auth_note_success (server->auth, s->email);
+  samtal_metrics_inc (server->metrics, "samtal_sign_ins_total", NULL);
   set_session_cookie (s->req, grant->token, server->config->session_absolute_s);
   JsonObject *obj = json_object_new ();
   json_object_set_string_member (obj, "token", grant->token);

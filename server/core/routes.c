@@ -228,4 +228,7 @@ samtal_core_register_routes (SamtalServer *server)
   samtal_metrics_describe (server->metrics, "samtal_login_failures_total", "counter",
                            "Failed sign-ins.");
   samtal_metrics_set (server->metrics, "samtal_login_failures_total", NULL, 0);
+  samtal_metrics_describe (server->metrics, "samtal_sign_ins_total", "counter",
+                           "Successful sign-ins.");
+  samtal_metrics_set (server->metrics, "samtal_sign_ins_total", NULL, 0);
 }

@@ -3,6 +3,7 @@
 #include "server.h"
 
 #include <glib-unix.h>
+#include <sodium.h>
 #include <string.h>
 
 #include "audit.h"
@@ -84,6 +85,12 @@ samtal_server_worker_backlog (SamtalServer *server)
 SamtalServer *
 samtal_server_new (SamtalConfig *config, GError **error)
 {
+  if (sodium_init () < 0)
+    {
+      samtal_config_free (config);
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "libsodium could not start");
+      return NULL;
+    }
   g_autoptr (SamtalServer) server = g_new0 (SamtalServer, 1);
   server->config = config;
   server->tz = config->timezone;
