@@ -110,7 +110,7 @@ export function navigate(path, { replace = false } = {}) {
   show();
 }
 
-async function show() {
+async function show(first = false) {
   const seq = ++app.seq;
   if (app.cleanup) {
     try { app.cleanup(); } catch (e) { console.error(e); }
@@ -173,7 +173,7 @@ async function show() {
     clear(main).append(h('h1', { tabindex: '-1' }, t('error.title')),
       h('p', { role: 'alert' }, t('error.load')));
   }
-  focusHeading(main);
+  if (!first) focusHeading(main);
 }
 
 function focusHeading(main) {
@@ -212,8 +212,8 @@ async function boot() {
     if (!app.user) api.forgetSession();
   }
   document.addEventListener('click', onClick);
-  window.addEventListener('popstate', show);
-  await show();
+  window.addEventListener('popstate', () => show());
+  await show(true);
 }
 
 export const appHome = homePath;
