@@ -220,10 +220,14 @@ on_ice_state (GObject *webrtc, GParamSpec *pspec, gpointer data)
     post_event (media, EV_FAILED, NULL, "ICE failed: no connection to the relay", 0);
 }
 
+/* NACK/RTX for video only: an audio m-line with an RTX ssrc-group makes Chrome refuse the
+ * relay's offer ("Failed to add remote stream ssrc"), and Opus does not retransmit anyway. */
 static void
 on_new_transceiver (GstElement *webrtc, GstWebRTCRTPTransceiver *trans, gpointer data)
 {
-  g_object_set (trans, "do-nack", TRUE, NULL);
+  GstWebRTCKind kind = GST_WEBRTC_KIND_UNKNOWN;
+  g_object_get (trans, "kind", &kind, NULL);
+  g_object_set (trans, "do-nack", kind != GST_WEBRTC_KIND_AUDIO, NULL);
 }
 
 /* ---- receiving ---- */

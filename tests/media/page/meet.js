@@ -84,6 +84,7 @@ async function handle(m) {
     case 'offer':
       midToParticipant = {};
       for (const t of m.tracks || []) midToParticipant[t.mid] = t.participant_id;
+      test.lastOffer = m.sdp;
       await pc.setRemoteDescription({ type: 'offer', sdp: m.sdp });
       await flushIce();
       {
