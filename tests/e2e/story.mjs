@@ -167,22 +167,35 @@ test('mute and audio only: the button states change and the caseworker sees them
   await waitForVideo(staff, `.remotes [data-participant-id="u${c.clientUser.id}"] video`);
 });
 
-test('caseworker invites an interpreter (copyable link); the guest waits, then is removed', async (c) => {
+test('caseworker invites an interpreter: a copyable guest link', async (c) => {
   const staff = c.staff;
   await staff.getByLabel('Name', { exact: true }).fill('Tolk Tina');
   await staff.getByLabel('Role').selectOption('interpreter');
   await staff.getByRole('button', { name: 'Create link' }).click();
   const link = await staff.locator('#guest-link').inputValue();
   assert.match(link, /\/join\/[^/]+$/);
+  c.guestPath = new URL(link).pathname;
   await checkAxe(staff, 'meeting: staff with guest link');
-  const res = await fetch(c.w.url + new URL(link).pathname);
-  assert.equal(res.status, 200, `the server must answer the guest link ${new URL(link).pathname.slice(0, 20)}… with the web app ` +
-    '(CONTRACT: a guest link opens /join/{token}; tokens contain dots, which server/core/static.c takes for a file extension)');
+});
+
+test('the server answers the guest link /join/{token} with the web app', async (c) => {
+  assert.ok(c.guestPath, 'a guest link was made');
+  const res = await fetch(c.w.url + c.guestPath);
+  assert.equal(res.status, 200, `GET ${c.guestPath.slice(0, 24)}… must serve index.html (CONTRACT: a guest link opens ` +
+    '/join/{token}); join tokens contain dots, which server/core/static.c takes for a file extension');
+});
+
+test('the guest joins without an account, waits, and is removed by the caseworker', async (c) => {
+  const staff = c.staff;
+  assert.ok(c.guestPath, 'a guest link was made');
   const guest = await newPage(c.browser, c.w.url, { lang: 'en', width: 360, height: 740, timeout: 30000 });
-  await guest.goto(new URL(link).pathname);
+  // Reach the guest page by in-app navigation (independent of how the server answers a direct load).
+  await guest.goto('/');
+  await guest.evaluate((p) => { history.pushState({}, '', p); dispatchEvent(new PopStateEvent('popstate')); }, c.guestPath);
   await heading(guest, 'You are invited to a video meeting');
   await guest.getByRole('button', { name: 'Join', exact: true }).click();
   await guest.getByText('You are in the waiting room').waitFor({ timeout: 30000 });
+  await checkAxe(guest, 'guest: waiting room');
   const row = staff.locator('#waiting-list [data-participant-id^="g"]');
   await row.waitFor({ timeout: 30000 });
   assert.match(await row.innerText(), /Tolk Tina/);
