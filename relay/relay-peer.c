@@ -183,6 +183,53 @@ tracks_free (SamtalRelayTrack *tracks, guint n)
 
 static void maybe_offer (SamtalRelayParticipant *p);
 
+/* Any thread. webrtcbin 1.22 accepts any certificate: compare it with the offer's fingerprint. */
+static void
+on_dtls_state (GObject *transport, GParamSpec *pspec, gpointer user_data)
+{
+  SamtalRelayTag *tag = user_data;
+  GstWebRTCDTLSTransportState state;
+  g_autofree char *pem = NULL;
+
+  g_object_get (transport, "state", &state, NULL);
+  if (state == GST_WEBRTC_DTLS_TRANSPORT_STATE_FAILED) {
+    fail_later (tag, "DTLS failed");
+    return;
+  }
+  if (state != GST_WEBRTC_DTLS_TRANSPORT_STATE_CONNECTED)
+    return;
+  g_object_get (transport, "remote-certificate", &pem, NULL);
+  g_autofree char *got = samtal_relay_pem_fingerprint (pem);
+  g_mutex_lock (&tag->lock);
+  gboolean ok = got != NULL && tag->fingerprint != NULL && g_str_equal (got, tag->fingerprint);
+  g_mutex_unlock (&tag->lock);
+  if (!ok)
+    fail_later (tag, "DTLS certificate does not match the fingerprint of the offer");
+}
+
+static void
+watch_dtls (SamtalRelayParticipant *p)
+{
+  g_autoptr (GArray) transceivers = NULL;
+  g_autoptr (GstWebRTCRTPReceiver) receiver = NULL;
+
+  g_signal_emit_by_name (p->webrtc, "get-transceivers", &transceivers);
+  if (p->dtls != NULL || transceivers == NULL || transceivers->len == 0)
+    return;
+  g_object_get (g_array_index (transceivers, GstWebRTCRTPTransceiver *, 0), "receiver",
+                &receiver, NULL);
+  if (receiver != NULL)
+    g_object_get (receiver, "transport", &p->dtls, NULL);
+  if (p->dtls == NULL) {
+    g_message ("relay: %s: no DTLS transport to watch", p->id);
+    return;
+  }
+  g_signal_connect_data (p->dtls, "notify::state", G_CALLBACK (on_dtls_state),
+                         samtal_relay_tag_ref (p->tag),
+                         (GClosureNotify) (void (*) (void)) samtal_relay_tag_unref, 0);
+  on_dtls_state (p->dtls, NULL, p->tag);   /* it may have connected already */
+}
+
 static void
 main_local_description_set (SamtalRelayParticipant *p, gpointer data)
 {
@@ -197,6 +244,7 @@ main_local_description_set (SamtalRelayParticipant *p, gpointer data)
   if (c->type == GST_WEBRTC_SDP_TYPE_ANSWER) {
     p->neg = SAMTAL_NEG_STABLE;
     p->ready = TRUE;
+    watch_dtls (p);
   } else {
     gst_sdp_message_new_from_text (c->sdp, &sdp);
     p->offered_media = sdp ? gst_sdp_message_medias_len (sdp) : 0;
@@ -488,6 +536,10 @@ samtal_relay_peer_new (SamtalRelayRoom *room, const char *id, GError **error)
 void
 samtal_relay_peer_free (SamtalRelayParticipant *p)
 {
+  if (p->dtls != NULL) {
+    g_signal_handlers_disconnect_matched (p->dtls, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, p->tag);
+    g_object_unref (p->dtls);
+  }
   if (p->webrtc != NULL) {
     gst_element_set_state (p->webrtc, GST_STATE_NULL);
     g_signal_handlers_disconnect_matched (p->webrtc, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL,
@@ -516,6 +568,13 @@ samtal_relay_peer_set_offer (SamtalRelayParticipant *p, const char *sdp, GError 
   }
   if (!samtal_relay_sdp_check_offer (sdp, &msg, &sent, error))
     return FALSE;
+  char *fingerprint = samtal_relay_sdp_fingerprint (msg, error);
+  if (fingerprint == NULL)
+    return FALSE;
+  g_mutex_lock (&p->tag->lock);
+  g_free (p->tag->fingerprint);
+  p->tag->fingerprint = fingerprint;
+  g_mutex_unlock (&p->tag->lock);
   for (guint i = 0; i < sent->len; i++) {
     SamtalRelaySdpMedia *m = g_ptr_array_index (sent, i);
     samtal_relay_room_add_publication (p, m->mid, m->kind);
@@ -543,6 +602,14 @@ samtal_relay_peer_set_answer (SamtalRelayParticipant *p, const char *sdp, GError
   }
   if (!samtal_relay_sdp_check_answer (sdp, p->offered_media, &msg, error))
     return FALSE;
+  g_autofree char *fingerprint = samtal_relay_sdp_fingerprint (msg, error);
+  if (fingerprint == NULL)
+    return FALSE;
+  if (!g_str_equal (fingerprint, p->tag->fingerprint)) {   /* main thread sets it: no lock */
+    g_set_error (error, SAMTAL_RELAY_ERROR, SAMTAL_RELAY_ERROR_BAD_SDP,
+                 "the answer's DTLS fingerprint differs from the offer's");
+    return FALSE;
+  }
   p->offer_sent = FALSE;
   GstWebRTCSessionDescription *desc =
       gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_ANSWER, g_steal_pointer (&msg));

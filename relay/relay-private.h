@@ -39,6 +39,7 @@ typedef struct {
   guint serial;
   GMutex lock;
   GHashTable *tees;    /* mid → GstElement (ref) */
+  char *fingerprint;   /* the participant's DTLS certificate fingerprint (SHA-256), under lock */
 } SamtalRelayTag;
 
 typedef struct _SamtalRelayRoom SamtalRelayRoom;
@@ -78,6 +79,7 @@ struct _SamtalRelayParticipant {
   char *id;
   SamtalRelayTag *tag;
   GstElement *webrtc;
+  GObject *dtls;           /* the bundle's GstWebRTCDTLSTransport, watched for its certificate */
   SamtalNegState neg;
   gboolean ready;          /* answered its first offer: may receive others' tracks */
   gboolean needs_offer;

@@ -187,3 +187,77 @@ samtal_relay_candidate_check (const char *candidate, GError **error)
   }
   return line;
 }
+
+/* Normalises "sha-256 ab:cd:…" to "AB:CD:…"; NULL for other hashes or malformed values. */
+static char *
+normalise_fingerprint (const char *value)
+{
+  if (value == NULL || g_ascii_strncasecmp (value, "sha-256 ", 8) != 0)
+    return NULL;
+  g_autofree char *fp = g_ascii_strup (g_strstrip (g_strdup (value + 8)), -1);
+  if (strlen (fp) != 32 * 3 - 1)
+    return NULL;
+  for (guint i = 0; fp[i] != '\0'; i++)
+    if (i % 3 == 2 ? fp[i] != ':' : !g_ascii_isxdigit (fp[i]))
+      return NULL;
+  return g_steal_pointer (&fp);
+}
+
+static gboolean
+merge_fingerprint (const char *value, char **found, GError **error)
+{
+  if (value == NULL)
+    return TRUE;
+  g_autofree char *fp = normalise_fingerprint (value);
+  if (fp == NULL || (*found != NULL && !g_str_equal (*found, fp))) {
+    g_set_error (error, SAMTAL_RELAY_ERROR, SAMTAL_RELAY_ERROR_BAD_SDP,
+                 "DTLS fingerprints must be sha-256 and the same on every m-line");
+    return FALSE;
+  }
+  if (*found == NULL)
+    *found = g_steal_pointer (&fp);
+  return TRUE;
+}
+
+char *
+samtal_relay_sdp_fingerprint (const GstSDPMessage *sdp, GError **error)
+{
+  g_autofree char *found = NULL;
+
+  if (!merge_fingerprint (gst_sdp_message_get_attribute_val (sdp, "fingerprint"), &found, error))
+    return NULL;
+  for (guint i = 0; i < gst_sdp_message_medias_len (sdp); i++) {
+    const GstSDPMedia *m = gst_sdp_message_get_media (sdp, i);
+    if (!merge_fingerprint (gst_sdp_media_get_attribute_val (m, "fingerprint"), &found, error))
+      return NULL;
+  }
+  if (found == NULL)
+    g_set_error (error, SAMTAL_RELAY_ERROR, SAMTAL_RELAY_ERROR_BAD_SDP,
+                 "no DTLS fingerprint (a=fingerprint:sha-256 …)");
+  return g_steal_pointer (&found);
+}
+
+char *
+samtal_relay_pem_fingerprint (const char *pem)
+{
+  static const char begin[] = "-----BEGIN CERTIFICATE-----";
+  static const char end[] = "-----END CERTIFICATE-----";
+  const char *b = pem ? strstr (pem, begin) : NULL;
+  const char *e = b ? strstr (b, end) : NULL;
+  if (e == NULL)
+    return NULL;
+  g_autofree char *body = g_strndup (b + strlen (begin), e - b - strlen (begin));
+  gsize len = 0;
+  g_autofree guchar *der = g_base64_decode (g_strstrip (body), &len);
+  if (der == NULL || len == 0)
+    return NULL;
+  guint8 digest[32];
+  gsize dlen = sizeof digest;
+  g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_checksum_update (sum, der, len);
+  g_checksum_get_digest (sum, digest, &dlen);
+  GString *out = g_string_sized_new (96);
+  for (gsize i = 0; i < dlen; i++)
+    g_string_append_printf (out, i ? ":%02X" : "%02X", digest[i]);
+  return g_string_free (out, FALSE);
+}

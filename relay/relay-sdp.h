@@ -30,6 +30,13 @@ gboolean samtal_relay_sdp_check_offer (const char *sdp, GstSDPMessage **sdp_out,
 /* Parses and checks an answer: size, syntax, expected_media m-lines (the relay's offer had as many). */
 gboolean samtal_relay_sdp_check_answer (const char *sdp, guint expected_media,
                                         GstSDPMessage **sdp_out, GError **error);
+/* The SHA-256 DTLS fingerprint the description announces ("AB:CD:…", upper case), taken from
+ * session and media level; every announced fingerprint must be sha-256 and identical. webrtcbin
+ * 1.22 does not check the peer's certificate against it, so the relay does (relay-peer.c). */
+char *samtal_relay_sdp_fingerprint (const GstSDPMessage *sdp, GError **error);
+/* The SHA-256 fingerprint ("AB:CD:…") of the first certificate in pem, or NULL. */
+char *samtal_relay_pem_fingerprint (const char *pem);
+
 /* Checks a trickled candidate ("candidate:…", optionally prefixed "a="). Returns the line without
  * "a=" (pointing into candidate) or NULL with an error. "" (end of candidates) is valid. */
 const char *samtal_relay_candidate_check (const char *candidate, GError **error);

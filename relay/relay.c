@@ -42,6 +42,7 @@ samtal_relay_tag_unref (SamtalRelayTag *tag)
   g_free (tag->participant_id);
   g_mutex_clear (&tag->lock);
   g_hash_table_unref (tag->tees);
+  g_free (tag->fingerprint);
   g_free (tag);
 }
 

@@ -9,6 +9,7 @@
 #define GST_USE_UNSTABLE_API 1
 #include <gst/gst.h>
 #include <gst/webrtc/webrtc.h>
+#include <string.h>
 
 struct _TestPeer {
   gint ref;
@@ -19,6 +20,7 @@ struct _TestPeer {
   GstElement *pipeline;
   GstElement *webrtc;
   gboolean offered;           /* main thread only */
+  gboolean corrupt_fingerprint; /* offer a DTLS fingerprint that is not ours */
   GMutex lock;
   GHashTable *frames;         /* mid → GUINT count, under lock */
   GHashTable *packets;        /* mid → GUINT RTP packets received, under lock */
@@ -46,6 +48,12 @@ peer_unref (TestPeer *peer)
   g_free (peer->room_id);
   g_free (peer->id);
   g_free (peer);
+}
+
+void
+test_peer_corrupt_fingerprint (TestPeer *peer)
+{
+  peer->corrupt_fingerprint = TRUE;
 }
 
 const char *
@@ -150,6 +158,13 @@ on_created (GstPromise *promise, gpointer user_data)
   }
   g_signal_emit_by_name (d->peer->webrtc, "set-local-description", desc, NULL);
   g_autofree char *text = gst_sdp_message_as_text (desc->sdp);
+  if (d->peer->corrupt_fingerprint) {
+    for (char *fp = strstr (text, "a=fingerprint:sha-256 "); fp != NULL;
+         fp = strstr (fp + 1, "a=fingerprint:sha-256 "))
+      for (char *c = fp + strlen ("a=fingerprint:sha-256 "); *c != '\r' && *c != '\0'; c++)
+        if (g_ascii_isxdigit (*c))
+          *c = '0';
+  }
   gst_webrtc_session_description_free (desc);
   if (d->type == GST_WEBRTC_SDP_TYPE_ANSWER) {
     g_mutex_lock (&d->peer->lock);

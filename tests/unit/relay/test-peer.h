@@ -18,6 +18,8 @@ typedef struct _TestPeer TestPeer;
 TestPeer *test_peer_new (SamtalRelay *relay, const char *room_id, const char *participant_id,
                          guint keyframe_interval);
 void test_peer_free (TestPeer *peer);
+/* Makes the peer's offer carry a wrong DTLS fingerprint (call right after test_peer_new). */
+void test_peer_corrupt_fingerprint (TestPeer *peer);
 const char *test_peer_id (TestPeer *peer);
 
 void test_peer_on_description (TestPeer *peer, const char *type, const char *sdp,

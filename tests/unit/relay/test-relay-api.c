@@ -199,6 +199,41 @@ test_sdp_checks (void)
   g_assert_no_error (error);
 }
 
+static void
+test_fingerprints (void)
+{
+  g_autoptr (GstSDPMessage) msg = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_cmpint (gst_sdp_message_new_from_text (valid_offer, &msg), ==, GST_SDP_OK);
+  g_autofree char *fp = samtal_relay_sdp_fingerprint (msg, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (fp, ==, "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:"
+                           "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF");
+  /* A second, different fingerprint at session level is refused, as is sha-1. */
+  gst_sdp_message_add_attribute (msg, "fingerprint", "sha-256 AA:11:22:33:44:55:66:77:88:99:AA:"
+                                 "BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF");
+  g_assert_null (samtal_relay_sdp_fingerprint (msg, &error));
+  g_assert_error (error, SAMTAL_RELAY_ERROR, SAMTAL_RELAY_ERROR_BAD_SDP);
+  g_clear_error (&error);
+  g_clear_pointer (&msg, gst_sdp_message_free);
+  g_autofree char *sha1 = g_strdup (valid_offer);
+  memcpy (strstr (sha1, "sha-256"), "sha-1  ", 7);
+  g_assert_cmpint (gst_sdp_message_new_from_text (sha1, &msg), ==, GST_SDP_OK);
+  g_assert_null (samtal_relay_sdp_fingerprint (msg, &error));
+  g_assert_error (error, SAMTAL_RELAY_ERROR, SAMTAL_RELAY_ERROR_BAD_SDP);
+
+  g_assert_null (samtal_relay_pem_fingerprint (NULL));
+  g_assert_null (samtal_relay_pem_fingerprint ("garbage"));
+  g_assert_null (samtal_relay_pem_fingerprint ("-----BEGIN CERTIFICATE-----\n!!\n"
+                                               "-----END CERTIFICATE-----\n"));
+  /* "AAAA" is the bytes 00 00 00: a well-formed PEM body hashes to SHA-256 of those bytes. */
+  g_autofree char *got = samtal_relay_pem_fingerprint ("-----BEGIN CERTIFICATE-----\nAAAA\n"
+                                                       "-----END CERTIFICATE-----\n");
+  g_assert_cmpstr (got, ==, "70:9E:80:C8:84:87:A2:41:1E:1E:E4:DF:B9:F2:2A:86:"
+                            "14:92:D2:0C:47:65:15:0C:0C:79:4A:BD:70:F8:14:7C");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -208,5 +243,6 @@ main (int argc, char **argv)
   g_test_add_func ("/relay/api/bad-sdp", test_bad_sdp);
   g_test_add_func ("/relay/api/bad-candidates", test_bad_candidates);
   g_test_add_func ("/relay/api/sdp-checks", test_sdp_checks);
+  g_test_add_func ("/relay/api/fingerprints", test_fingerprints);
   return g_test_run ();
 }

@@ -88,6 +88,37 @@ test_late_joiner_and_leaving (void)
   harness_free (h);
 }
 
+static gboolean
+has_failed (Harness *h, gpointer id)
+{
+  for (guint i = 0; i < h->failed->len; i++)
+    if (g_str_equal (g_ptr_array_index (h->failed, i), id))
+      return TRUE;
+  return FALSE;
+}
+
+/* A participant whose DTLS handshake fails (its offer's fingerprint is not its certificate's) is
+ * removed alone; the two others keep their meeting. */
+static void
+test_failure_is_isolated (void)
+{
+  Harness *h = harness_new (0);
+  SamtalRelayStats stats;
+
+  g_assert_true (samtal_relay_create_room (h->relay, "room", NULL));
+  harness_join (h, "room", "a", NO_KEYFRAMES);
+  harness_join (h, "room", "b", NO_KEYFRAMES);
+  TestPeer *bad = harness_join (h, "room", "mallory", NO_KEYFRAMES);
+  test_peer_corrupt_fingerprint (bad);
+  g_assert_true (harness_wait (h, has_failed, (gpointer) "mallory", WAIT_S));
+  g_hash_table_remove (h->peers, "mallory");
+  samtal_relay_get_stats (h->relay, &stats);
+  g_assert_cmpuint (stats.participants, ==, 2);
+  g_assert_true (harness_wait (h, harness_all_see_all, GUINT_TO_POINTER (60), WAIT_S));
+  g_assert_cmpuint (h->failed->len, ==, 1);
+  harness_free (h);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -95,5 +126,6 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/relay/media/two-peers", test_two_peers);
   g_test_add_func ("/relay/media/late-joiner-and-leaving", test_late_joiner_and_leaving);
+  g_test_add_func ("/relay/media/failure-is-isolated", test_failure_is_isolated);
   return g_test_run ();
 }
