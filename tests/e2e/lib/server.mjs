@@ -14,7 +14,8 @@ const STOP_GRACE_MS = 15000;
 // GOption converts arguments from the locale's charset: make it UTF-8 (unit names have å, ä, ö).
 // No leak report at exit: libsoup 3.2 leaks a GSocket per closed connection (see the core
 // integration harness), which would only turn the exit status into noise here.
-const ENV = { ...process.env, LC_ALL: 'C.UTF-8', ASAN_OPTIONS: 'detect_leaks=0' };
+const ENV = { ...process.env, LC_ALL: 'C.UTF-8',
+  ASAN_OPTIONS: `${process.env.ASAN_OPTIONS ? process.env.ASAN_OPTIONS + ':' : ''}detect_leaks=0` };
 
 export const sourceRoot = process.env.SAMTAL_SOURCE_ROOT || path.resolve(new URL('../../..', import.meta.url).pathname);
 export const buildRoot = process.env.SAMTAL_BUILD_ROOT || path.join(sourceRoot, 'build');
