@@ -109,7 +109,8 @@ main_publication_live (SamtalRelayParticipant *p, gpointer data)
     SamtalRelayPublication *pub = g_ptr_array_index (p->publications, i);
     if (g_str_equal (pub->mid, m->mid) && pub->caps == NULL && m->caps != NULL) {
       pub->caps = gst_caps_ref (m->caps);
-      samtal_relay_room_publication_live (pub);
+      if (p->verified)
+        samtal_relay_room_publication_live (pub);
       return;
     }
   }
@@ -183,6 +184,22 @@ tracks_free (SamtalRelayTrack *tracks, guint n)
 
 static void maybe_offer (SamtalRelayParticipant *p);
 
+/* The participant's certificate matched: its tracks go out, others' tracks come in. */
+static void
+main_verified (SamtalRelayParticipant *p, gpointer data)
+{
+  if (p->verified)
+    return;
+  p->verified = TRUE;
+  g_autoptr (GPtrArray) live = g_ptr_array_new ();
+  for (guint i = 0; i < p->publications->len; i++)
+    if (((SamtalRelayPublication *) g_ptr_array_index (p->publications, i))->caps != NULL)
+      g_ptr_array_add (live, g_ptr_array_index (p->publications, i));
+  for (guint i = 0; i < live->len; i++)
+    samtal_relay_room_publication_live (g_ptr_array_index (live, i));
+  samtal_relay_room_start_forwarding (p);
+}
+
 /* Any thread. webrtcbin 1.22 accepts any certificate: compare it with the offer's fingerprint. */
 static void
 on_dtls_state (GObject *transport, GParamSpec *pspec, gpointer user_data)
@@ -205,6 +222,8 @@ on_dtls_state (GObject *transport, GParamSpec *pspec, gpointer user_data)
   g_mutex_unlock (&tag->lock);
   if (!ok)
     fail_later (tag, "DTLS certificate does not match the fingerprint of the offer");
+  else
+    samtal_relay_invoke (tag, main_verified, NULL, NULL);
 }
 
 static void

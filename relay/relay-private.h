@@ -82,6 +82,7 @@ struct _SamtalRelayParticipant {
   GObject *dtls;           /* the bundle's GstWebRTCDTLSTransport, watched for its certificate */
   SamtalNegState neg;
   gboolean ready;          /* answered its first offer: may receive others' tracks */
+  gboolean verified;       /* its DTLS certificate matched its offer: media may flow */
   gboolean needs_offer;
   gboolean offer_sent;     /* the relay's offer went out and no answer came yet */
   guint offered_media;     /* m-lines in the relay's last offer */

@@ -225,6 +225,8 @@ subscribe (SamtalRelayParticipant *s, SamtalRelayPublication *pub)
 void
 samtal_relay_room_start_forwarding (SamtalRelayParticipant *s)
 {
+  if (!s->verified)
+    return;
   for (guint i = 0; i < s->subscriptions->len; i++) {
     SamtalRelaySubscription *sub = g_ptr_array_index (s->subscriptions, i);
     if (sub->tee_pad != NULL || !sub->in_offer)
@@ -276,7 +278,7 @@ samtal_relay_room_subscribe_all (SamtalRelayParticipant *p)
       continue;
     for (guint i = 0; i < other->publications->len; i++) {
       SamtalRelayPublication *pub = g_ptr_array_index (other->publications, i);
-      if (pub->caps != NULL && !is_subscribed (p, pub)) {
+      if (pub->caps != NULL && other->verified && !is_subscribed (p, pub)) {
         subscribe (p, pub);
         changed = TRUE;
       }
