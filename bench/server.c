@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <string.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 
 #define STOP_GRACE_US (10 * G_USEC_PER_SEC)
 
@@ -136,14 +137,24 @@ reader_thread (gpointer data)
   return NULL;
 }
 
+/* In the child: never outlive the benchmark, even when it is killed. */
+static void
+die_with_parent (gpointer unused)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
 gboolean
 bench_server_start (BenchServer *server, guint timeout_s, GError **error)
 {
   guint16 port = bench_free_tcp_port ();
   g_autofree char *listen = g_strdup_printf ("127.0.0.1:%u", port);
-  server->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDERR_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE,
-                                      error, server->binary, "--listen", listen, "--data-dir",
-                                      server->data_dir, "--ice-address", "127.0.0.1", NULL);
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (
+      G_SUBPROCESS_FLAGS_STDERR_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  server->process = g_subprocess_launcher_spawn (launcher, error, server->binary, "--listen", listen,
+                                                 "--data-dir", server->data_dir, "--ice-address",
+                                                 "127.0.0.1", NULL);
   if (server->process == NULL)
     return FALSE;
   server->reader = g_thread_new ("server-stderr", reader_thread, server);
