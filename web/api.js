@@ -79,6 +79,7 @@ export async function request(method, path, body) {
 
 export const get = (path) => request('GET', path);
 export const post = (path, body) => request('POST', path, body === undefined ? {} : body);
+export const put = (path, body) => request('PUT', path, body === undefined ? {} : body);
 export const del = (path) => request('DELETE', path);
 
 // Query string from an object, skipping empty values.

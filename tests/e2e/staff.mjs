@@ -96,6 +96,20 @@ test('the officer sees the unit\'s bookings of a day and marks one completed', a
   await card.getByRole('button', { name: 'Mark completed' }).click();
   await card.locator('.badge', { hasText: 'Completed' }).waitFor();
   assert.equal((await booking(c.w.cwApi, b.id)).status, 'completed');
+  // The unit's booking window: a one-day horizon hides slots a week ahead, 90 days shows them again.
+  const week = new Date();
+  week.setDate(week.getDate() + 7);
+  const q = { staff_id: c.w.cw.id, from: ymd(week), to: ymd(week) };
+  assert.ok((await slots(c.w.cwApi, q)).length > 0);
+  await page.getByLabel('Furthest ahead (days)').fill('1');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.getByText('The settings are saved.').waitFor();
+  await checkAxe(page, 'unit settings');
+  assert.equal((await slots(c.w.cwApi, q)).length, 0, 'no slots beyond the horizon');
+  await page.getByLabel('Furthest ahead (days)').fill('90');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.getByText('The settings are saved.').waitFor();
+  assert.ok((await slots(c.w.cwApi, q)).length > 0);
 });
 
 test('admin: users, units and the audit trail with "Verify chain"', async (c) => {

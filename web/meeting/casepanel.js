@@ -25,10 +25,29 @@ export function casePanel(booking) {
     return drawCase(c, notes);
   }
 
-  function drawCreate() {
+  // No case linked to the booking: pick one of the client's open cases in this unit, or open one.
+  async function drawCreate() {
+    let open = [];
+    try {
+      open = api.list(await api.get('/cases' + api.qs({ client_id: booking.client_id })), 'cases')
+        .filter((c) => c.status !== 'closed');
+    } catch { /* listing is a nicety */ }
+    const parts = [h('p', {}, t('case.none'))];
+    if (open.length) {
+      const pick = field(t('case.pick'), { kind: 'select', name: 'case',
+        options: open.map((c) => ({ value: String(c.id), label: `${c.number} – ${c.title}` })) });
+      const use = h('form', { novalidate: true }, pick.wrap, h('button', { type: 'submit', class: 'btn' }, t('case.use')));
+      use.addEventListener('submit', async (e) => {
+        e.preventDefault();
+        caseId = Number(pick.input.value);
+        await load();
+        body.querySelector('textarea')?.focus();
+      });
+      parts.push(use);
+    }
     const title = field(t('case.new.title'), { required: true, maxlength: 200 });
     const msg = formMessage();
-    const form = h('form', { novalidate: true }, h('p', {}, t('case.none')), title.wrap, msg.el,
+    const form = h('form', { novalidate: true }, title.wrap, msg.el,
       h('button', { type: 'submit', class: 'btn' }, t('case.new.create')));
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
@@ -42,14 +61,17 @@ export function casePanel(booking) {
         msg.show(err.message || t('err.generic'));
       }
     });
-    add(clear(body), form);
+    parts.push(form);
+    add(clear(body), parts);
   }
 
   function drawCase(c, notes) {
     const note = field(t('case.note'), { kind: 'textarea', rows: 5, maxlength: 20000, name: 'note', hint: t('case.note.hint') });
     const msg = formMessage();
     const list = h('ol', { class: 'notes', 'aria-label': t('case.notes') },
-      notes.map((n) => h('li', { class: 'note' }, h('p', { class: 'muted' }, fmtDateTime(n.created_at)), h('p', { class: 'note-body' }, n.body))));
+      notes.map((n) => h('li', { class: 'note' },
+        h('p', { class: 'muted' }, `${fmtDateTime(n.created_at)}${n.author_name ? ' · ' + n.author_name : ''}`),
+        h('p', { class: 'note-body' }, n.body === null || n.body === undefined ? t('case.note.unreadable') : n.body))));
     const form = h('form', { novalidate: true }, note.wrap, msg.el, h('button', { type: 'submit', class: 'btn primary' }, t('case.save')));
     form.addEventListener('submit', async (e) => {
       e.preventDefault();

@@ -3,7 +3,7 @@
 
 import { t } from '../i18n.js';
 import * as api from '../api.js';
-import { h, clear, field, fmtTime, fmtDate, isoDate, addDays, announce, add } from '../dom.js';
+import { h, clear, field, formMessage, checkRequired, fmtTime, fmtDate, isoDate, addDays, announce, add } from '../dom.js';
 import { statusText, bookingsBetween, staffNames } from './common.js';
 import { caseNumber, clientNameOf } from './today.js';
 
@@ -68,4 +68,31 @@ export async function render(ctx) {
   }
 
   await load();
+  if (ctx.user.unit_id) add(ctx.main, await settingsSection(ctx.user.unit_id));
+}
+
+// The unit's booking window for clients: minimum notice and horizon (GET/PUT /units/{id}/settings).
+async function settingsSection(unitId) {
+  let cur = {};
+  try { cur = await api.get(`/units/${unitId}/settings`); } catch { /* defaults shown empty */ }
+  const notice = field(t('unit.notice'), { type: 'number', name: 'min_notice_minutes', required: true, min: 0, max: 10080,
+    inputmode: 'numeric', value: String(cur.min_notice_minutes ?? ''), hint: t('unit.notice.hint') });
+  const horizon = field(t('unit.horizon'), { type: 'number', name: 'horizon_days', required: true, min: 1, max: 730,
+    inputmode: 'numeric', value: String(cur.horizon_days ?? ''), hint: t('unit.horizon.hint') });
+  const msg = formMessage();
+  const form = h('form', { novalidate: true, class: 'grid-form' }, notice.wrap, horizon.wrap, msg.el,
+    h('button', { type: 'submit', class: 'btn primary' }, t('unit.settings.save')));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    msg.clear();
+    if (checkRequired([notice, horizon])) return;
+    try {
+      await api.put(`/units/${unitId}/settings`, { min_notice_minutes: Number(notice.value()), horizon_days: Number(horizon.value()) });
+      msg.show(t('unit.settings.saved'), 'ok');
+    } catch (err) {
+      msg.show(err.message || t('err.generic'));
+    }
+  });
+  return h('section', { class: 'card', 'aria-labelledby': 'unit-settings-h' },
+    h('h2', { id: 'unit-settings-h' }, t('unit.settings')), h('p', {}, t('unit.settings.lead')), form);
 }
