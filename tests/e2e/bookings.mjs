@@ -129,6 +129,27 @@ test('the meeting page says "too early" for a meeting in the future, and the gue
   await guest.context_.close();
 });
 
+test('camera denied: a clear message, and joining with sound only stays possible', async (c) => {
+  const page = await newPage(c.browser, c.w.url, { width: 360, height: 740 });
+  // The browser is started with fake devices that are always allowed; refuse the camera here.
+  await page.addInitScript(() => {
+    const real = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+    navigator.mediaDevices.getUserMedia = (c) => (c && c.video
+      ? Promise.reject(new DOMException('denied', 'NotAllowedError')) : real(c));
+  });
+  await page.goto('/join/some-guest-token');
+  await page.getByText('Kameran är blockerad').waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Anslut' }).isDisabled(), false);
+  await checkAxe(page, 'camera denied');
+  await screenshot(page, 'meeting-camera-denied-360.png');
+  await page.addInitScript(() => {
+    navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('denied', 'NotAllowedError'));
+  });
+  await page.reload();
+  await page.getByText('Kamera och mikrofon är blockerade').waitFor();
+  await page.context_.close();
+});
+
 test('?lang=en switches to English and is remembered', async (c) => {
   const page = c.page;
   await page.goto('/bookings?lang=en');
