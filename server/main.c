@@ -3,6 +3,7 @@
  * Nothing else lives here: the platform is server/core, the domain server/booking and
  * server/cases, the meeting glue server/meetings. */
 #include <sodium.h>
+#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -337,9 +338,26 @@ cmd_audit_verify (int argc, char **argv)
   return status;
 }
 
+/* Output is UTF-8 whatever the locale: g_print would otherwise turn "Åsa" into "?sa" under C. */
+static void
+print_utf8 (const char *text)
+{
+  fputs (text, stdout);
+  fflush (stdout);
+}
+
+static void
+printerr_utf8 (const char *text)
+{
+  fputs (text, stderr);
+}
+
 int
 main (int argc, char **argv)
 {
+  setlocale (LC_ALL, "");
+  g_set_print_handler (print_utf8);
+  g_set_printerr_handler (printerr_utf8);
   if (sodium_init () < 0)
     return fail ("libsodium could not start", NULL);
   if (argc >= 3 && g_str_equal (argv[1], "user") && g_str_equal (argv[2], "add"))
