@@ -9,6 +9,7 @@ import { whenText, joinWindow, JOIN_EARLY_MIN, staffNames, personName } from './
 import { deviceCheck } from '../meeting/devices.js';
 import { openRoom } from '../meeting/room.js';
 import { staffPanel } from '../meeting/staffpanel.js';
+import { casePanel } from '../meeting/casepanel.js';
 import { clientNameOf } from './today.js';
 
 export function wsUrlFrom(url) {
@@ -87,6 +88,8 @@ export async function render(ctx) {
       startRoom(j, stream);
     });
     add(area, check.el, h('div', { class: 'actions' }, joinBtn), msg);
+    // Staff can read the case (and write a note) before the meeting opens.
+    if (ctx.isStaff) add(area, casePanel(booking).el);
   }
 
   function startRoom(j, stream) {
