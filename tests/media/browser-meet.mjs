@@ -2,7 +2,8 @@
 // playwright-core to the media test page and waits until the page decoded --frames video frames
 // from --expect participant ids (comma separated). Prints one JSON line with the page's results;
 // exit 0 when reached, 1 on timeout or error. Usage:
-//   node browser-meet.mjs --url URL [--frames N] [--expect u7,u12] [--timeout S]
+//   node browser-meet.mjs --url URL [--frames N] [--expect u7,u12] [--timeout S] [--linger S]
+// After reaching the goal it stays --linger seconds (default 5) before leaving.
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +49,8 @@ async function main() {
       await new Promise((r) => setTimeout(r, 250));
     }
     ok = reached(result);
+    // Stay a little longer, like samtal-client does, so the other side can finish counting ours.
+    if (ok) await new Promise((r) => setTimeout(r, Number(option('linger', '5')) * 1000));
   } finally {
     await browser.close();
   }
