@@ -58,7 +58,7 @@ export async function render(ctx) {
       if (b.status === 'booked' || b.status === 'completed' || b.status === 'no_show') {
         add(actions, mark('completed'), mark('no_show'));
       }
-      if (b.status === 'booked') add(actions, h('a', { class: 'btn small', href: `/meet/${b.id}` }, t('booking.open')));
+      if (b.status === 'booked' && b.staff_id === ctx.user.id) add(actions, h('a', { class: 'btn small', href: `/meet/${b.id}` }, t('booking.open')));
       rows.push(h('li', { class: 'card booking', dataset: { bookingId: String(b.id) } },
         h('h3', {}, `${fmtTime(b.start)}–${fmtTime(b.end)} · ${b.staff_name || names.get(b.staff_id) || ''}`),
         h('p', {}, `${await clientNameOf(b, cache)} · ${num ? t('staff.case', { n: num }) : t('staff.nocase')}`),
