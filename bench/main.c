@@ -19,6 +19,7 @@ int
 main (int argc, char **argv)
 {
   signal (SIGPIPE, SIG_IGN);
+  g_set_prgname ("samtal-bench");
   if (argc < 2)
     return usage ();
   /* Each subcommand sees argv without the program name: argv[0] is the subcommand. */
