@@ -77,7 +77,7 @@ export const strings = {
 
     'today.title': 'Dagens möten', 'today.none': 'Du har inga möten i dag.',
     'cal.title': 'Min kalender', 'cal.free': 'Inga möten',
-    'staff.case': 'Ärende {n}', 'staff.nocase': 'Inget ärende kopplat', 'staff.client': 'Klient {id}',
+    'staff.case': 'Ärende {n}', 'staff.cancelled': 'Mötet är avbokat. Klienten ser det under Mina bokningar.', 'staff.nocase': 'Inget ärende kopplat', 'staff.client': 'Klient {id}',
 
     'av.title': 'Tider för bokning', 'av.lead': 'Här bestämmer du när invånare kan boka videomöten. Lägg in fasta veckotider och spärra tid för till exempel semester.',
     'av.who': 'Vems tider vill du ändra?', 'av.me': 'du',
@@ -239,7 +239,7 @@ export const strings = {
 
     'today.title': 'Today\'s meetings', 'today.none': 'You have no meetings today.',
     'cal.title': 'My calendar', 'cal.free': 'No meetings',
-    'staff.case': 'Case {n}', 'staff.nocase': 'No case linked', 'staff.client': 'Client {id}',
+    'staff.case': 'Case {n}', 'staff.cancelled': 'The meeting is cancelled. The client sees it under My bookings.', 'staff.nocase': 'No case linked', 'staff.client': 'Client {id}',
 
     'av.title': 'Booking hours', 'av.lead': 'Decide here when residents can book video meetings. Add weekly hours and block time for holidays, for example.',
     'av.who': 'Whose hours do you want to change?', 'av.me': 'you',

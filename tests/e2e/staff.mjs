@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test, run, skipAll } from './lib/tap.mjs';
 import { serverMissing } from './lib/server.mjs';
 import { chromiumMissing, launch, newPage, checkAxe, assertClean, screenshot, heading } from './lib/browser.mjs';
-import { makeWorld, uiLogin, slots, ymd, booking, unwrap } from './lib/world.mjs';
+import { makeWorld, uiLogin, slots, ymd, booking, unwrap, nowRfc3339 } from './lib/world.mjs';
 
 const missing = serverMissing() || chromiumMissing();
 if (missing) skipAll(missing);
@@ -49,7 +49,7 @@ test('an officer edits a colleague\'s weekly rules and the free slots change', a
   assert.equal((await slots(c.w.cwApi, q)).length, 0, 'no Saturday slots after deleting the rule');
 });
 
-test('a caseworker blocks time and those slots disappear', async (c) => {
+test('a caseworker blocks time (slots disappear, come back on delete) and cancels a meeting from today\'s list', async (c) => {
   const page = await newPage(c.browser, c.w.url, { lang: 'en' });
   const day = new Date();
   day.setDate(day.getDate() + 3);
@@ -76,6 +76,16 @@ test('a caseworker blocks time and those slots disappear', async (c) => {
   await page.getByRole('button', { name: /^Delete the block / }).click();
   await page.getByText('No blocked time.').waitFor();
   assert.equal((await slots(c.w.cwApi, q)).length, before.length, 'the slots are back after deleting the block');
+  // Cancelling a meeting from today's list, with a confirmation step.
+  const client = c.w.server.addUser({ email: 'ulf@e2e.test', name: 'Ulf Ek', role: 'client', password: 'correct-horse-battery' });
+  const b = unwrap(await c.w.cwApi.post('/bookings', { staff_id: c.w.cw.id, client_id: client.id, start: nowRfc3339() }), 'booking');
+  await page.getByRole('link', { name: 'Today' }).click();
+  const card = page.locator(`[data-booking-id="${b.id}"]`);
+  await card.getByRole('button', { name: 'Cancel booking' }).click();
+  await checkAxe(page, 'today: cancel confirmation');
+  await card.getByRole('button', { name: 'Yes, cancel it' }).click();
+  await card.getByText('The meeting is cancelled.').waitFor();
+  assert.equal((await booking(c.w.cwApi, b.id)).status, 'cancelled');
   assertClean(page);
   await page.context_.close();
 });

@@ -3,7 +3,7 @@
 
 import { t } from '../i18n.js';
 import * as api from '../api.js';
-import { h, fmtTime, fmtDate, add } from '../dom.js';
+import { h, clear, fmtTime, fmtDate, add } from '../dom.js';
 import { statusText, bookingsBetween } from './common.js';
 
 // Case number for a booking: from the booking, else from its case (cached per call site).
@@ -42,8 +42,36 @@ export async function bookingRow(b, cache) {
     b.topic ? h('p', { class: 'muted' }, b.topic) : null,
     h('p', {}, h('span', { class: 'badge ' + b.status }, statusText(b.status))),
     b.status === 'booked'
-      ? h('div', { class: 'actions' }, h('a', { class: 'btn primary', href: `/meet/${b.id}` }, t('booking.open')))
-      : null);
+      ? h('div', { class: 'actions' }, h('a', { class: 'btn primary', href: `/meet/${b.id}` }, t('booking.open')),
+        h('button', { type: 'button', class: 'btn danger', onclick: (e) => askCancel(b, e.currentTarget) }, t('my.cancel')))
+      : null,
+    h('div', { class: 'inline-area' }));
+}
+
+// Staff cancel a booking from their list, after a confirmation step.
+function askCancel(b, cancelBtn) {
+  const card = cancelBtn.closest('li');
+  const area = clear(card.querySelector('.inline-area'));
+  const yes = h('button', { type: 'button', class: 'btn danger', onclick: async () => {
+    yes.disabled = true;
+    try {
+      const nb = api.one(await api.post(`/bookings/${b.id}/cancel`, {}), 'booking');
+      b.status = (nb && nb.status) || 'cancelled';
+      const badge = card.querySelector('.badge');
+      badge.className = 'badge ' + b.status;
+      badge.textContent = statusText(b.status);
+      card.querySelector('.actions')?.remove();
+      add(clear(area), h('p', { role: 'status', class: 'form-message ok', tabindex: '-1' }, t('staff.cancelled')));
+      area.firstChild.focus();
+    } catch (err) {
+      yes.disabled = false;
+      add(area, h('p', { role: 'alert', class: 'form-message error' }, err.message || t('err.generic')));
+    }
+  } }, t('my.cancel.yes'));
+  const no = h('button', { type: 'button', class: 'btn', onclick: () => { clear(area); cancelBtn.focus(); } }, t('my.cancel.no'));
+  add(area, h('div', { class: 'confirm', role: 'group', 'aria-label': t('my.cancel.q') },
+    h('p', {}, h('strong', {}, t('my.cancel.q'))), h('div', { class: 'actions' }, yes, no)));
+  yes.focus();
 }
 
 export async function render(ctx) {
