@@ -117,6 +117,8 @@ test('both open the meeting; client waits; caseworker admits; both decode the ot
 
   await staff.goto(`/meet/${c.meetingId}`);
   await heading(staff, 'Video meeting');
+  await staff.locator('.case-panel .case-number').waitFor();
+  await checkAxe(staff, 'meeting: staff device check with the case');
   await staff.getByRole('button', { name: 'Join', exact: true }).click();
   await staff.getByText('You are in the meeting.').waitFor({ timeout: 30000 });
   const admit = staff.getByRole('button', { name: 'Admit', exact: true });
