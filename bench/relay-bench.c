@@ -384,6 +384,11 @@ add_relay_fields (JsonBuilder *b, const RelayResult *r)
   json_builder_set_member_name (b, "forwarded_packets_source");
   json_builder_add_string_value (b, r->forwarded_source ? r->forwarded_source : "none");
   add_int (b, "received_packets", (gint64) r->received_packets);
+  /* Share of received packets whose send time was found by (SSRC, sequence number): below 100 %
+   * the relay rewrote SSRC or sequence numbers for some receivers, and the latency figures cover
+   * only the rest. */
+  bench_json_add_double (b, "latency_coverage_pct", r->ok && r->received_packets && r->latency_ms ?
+                         100.0 * r->latency_ms->len / (double) r->received_packets : NAN);
   bench_json_add_double (b, "relay_cpu_seconds", r->ok ? r->relay_cpu_seconds : NAN);
   bench_json_add_double (b, "relay_interval_seconds", r->ok ? r->relay_interval_seconds : NAN);
   bench_json_add_double (b, "cpu_us_per_packet", r->ok ? r->cpu_us_per_packet : NAN);
