@@ -86,6 +86,19 @@ test('a caseworker blocks time (slots disappear, come back on delete) and cancel
   await card.getByRole('button', { name: 'Yes, cancel it' }).click();
   await card.getByText('The meeting is cancelled.').waitFor();
   assert.equal((await booking(c.w.cwApi, b.id)).status, 'cancelled');
+  // A meeting without a linked case: the case panel offers the client's open cases; the note
+  // goes to the chosen case with this booking.
+  const kase = unwrap(await c.w.cwApi.post('/cases', { client_id: client.id, title: 'Hemtjänst' }), 'case');
+  const b2 = unwrap(await c.w.cwApi.post('/bookings', { staff_id: c.w.cw.id, client_id: client.id, start: nowRfc3339() }), 'booking');
+  await page.goto(`/meet/${b2.id}`);
+  await page.getByLabel("Choose one of the client's cases").selectOption(String(kase.id));
+  await page.getByRole('button', { name: 'Use this case' }).click();
+  await page.getByLabel('New note').fill('Förberedelse inför mötet.');
+  await page.getByRole('button', { name: 'Save note' }).click();
+  await page.locator('.note-body', { hasText: 'Förberedelse inför mötet.' }).waitFor();
+  await checkAxe(page, 'meeting page: case chosen, note saved');
+  const notes = unwrap(await c.w.cwApi.get(`/cases/${kase.id}/notes`), 'notes');
+  assert.ok(Array.isArray(notes) && notes.some((n) => n.booking_id === b2.id), 'the note is linked to the booking');
   assertClean(page);
   await page.context_.close();
 });
