@@ -141,13 +141,15 @@ reply_description (GstPromise *promise, const char *field)
   return desc;
 }
 
-/* Sets desc as local description and hands its text to the main context. */
+/* Hands desc's text to the main context, then sets it as local description. In this order the
+ * offer is queued before any candidate that gathering (started by set-local-description) finds,
+ * so the server never sees our ICE before our offer. */
 static void
 publish_local (SamtalClientMedia *media, GstWebRTCSessionDescription *desc, const char *type)
 {
-  g_signal_emit_by_name (media->webrtc, "set-local-description", desc, NULL);
   g_autofree char *text = gst_sdp_message_as_text (desc->sdp);
   post_event (media, EV_DESCRIPTION, type, text, 0);
+  g_signal_emit_by_name (media->webrtc, "set-local-description", desc, NULL);
 }
 
 static void
