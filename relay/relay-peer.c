@@ -523,6 +523,7 @@ samtal_relay_peer_new (SamtalRelayRoom *room, const char *id, GError **error)
   p->tag = tag;
   p->publications = g_ptr_array_new ();
   p->subscriptions = g_ptr_array_new ();
+  p->retired_pads = g_ptr_array_new_with_free_func (gst_object_unref);
   p->webrtc = gst_element_factory_make ("webrtcbin", NULL);
   if (p->webrtc == NULL) {
     g_set_error (error, SAMTAL_RELAY_ERROR, SAMTAL_RELAY_ERROR_INTERNAL, "no webrtcbin");
@@ -561,6 +562,8 @@ samtal_relay_peer_free (SamtalRelayParticipant *p)
   }
   if (p->webrtc != NULL) {
     gst_element_set_state (p->webrtc, GST_STATE_NULL);
+    for (guint i = 0; i < p->retired_pads->len; i++)
+      gst_element_release_request_pad (p->webrtc, g_ptr_array_index (p->retired_pads, i));
     g_signal_handlers_disconnect_matched (p->webrtc, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL,
                                           p->tag);
     if (GST_OBJECT_PARENT (p->webrtc) != NULL)
@@ -569,6 +572,7 @@ samtal_relay_peer_free (SamtalRelayParticipant *p)
   }
   g_ptr_array_unref (p->publications);
   g_ptr_array_unref (p->subscriptions);
+  g_ptr_array_unref (p->retired_pads);
   samtal_relay_tag_unref (p->tag);
   g_free (p->id);
   g_free (p);

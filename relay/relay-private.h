@@ -89,6 +89,7 @@ struct _SamtalRelayParticipant {
   guint next_sink;         /* next sink_%u index to request */
   GPtrArray *publications; /* SamtalRelayPublication */
   GPtrArray *subscriptions;/* SamtalRelaySubscription */
+  GPtrArray *retired_pads; /* sink pads of removed tracks, released once webrtcbin stopped */
 };
 
 struct _SamtalRelayRoom {

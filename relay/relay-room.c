@@ -291,7 +291,9 @@ samtal_relay_room_subscribe_all (SamtalRelayParticipant *p)
 /* Stops and removes one forwarding branch. Releasing the tee's src pad first deactivates it
  * (waiting for a buffer in flight) and marks it removed, so the tee ignores whatever the branch
  * returns while it goes to NULL. The subscriber's transceiver becomes inactive, so its next
- * offer no longer sends the track. */
+ * offer no longer sends the track; its sink pad is only unlinked and released when the
+ * subscriber's webrtcbin has stopped (releasing it from a running rtpbin raced with its RTCP
+ * thread). */
 static void
 subscription_free (SamtalRelaySubscription *sub)
 {
@@ -308,8 +310,9 @@ subscription_free (SamtalRelaySubscription *sub)
     gst_object_unref (sub->trans);
   }
   if (sub->sink_pad != NULL) {
-    gst_element_release_request_pad (sub->subscriber->webrtc, sub->sink_pad);
-    gst_object_unref (sub->sink_pad);
+    g_autoptr (GstPad) out = gst_element_get_static_pad (sub->capsfilter, "src");
+    gst_pad_unlink (out, sub->sink_pad);
+    g_ptr_array_add (sub->subscriber->retired_pads, sub->sink_pad);
   }
   gst_bin_remove_many (bin, sub->queue, sub->capsfilter, NULL);
   gst_object_unref (sub->queue);

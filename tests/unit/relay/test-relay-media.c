@@ -7,6 +7,7 @@
 #include <gst/gst.h>
 #include <string.h>
 #include <stdlib.h>
+#include <execinfo.h>
 
 #define NO_KEYFRAMES 10000   /* frames between spontaneous keyframes: in effect never */
 #define WAIT_S (g_getenv ("TEST_WAIT_S") ? atoi (g_getenv ("TEST_WAIT_S")) : 90)
@@ -119,10 +120,23 @@ test_failure_is_isolated (void)
   harness_free (h);
 }
 
+/* Criticals from library threads are hard to catch in a debugger: print where they came from. */
+static gboolean
+backtrace_on_critical (const char *domain, GLogLevelFlags level, const char *message,
+                       gpointer data)
+{
+  void *frames[32];
+  int n = backtrace (frames, G_N_ELEMENTS (frames));
+  g_printerr ("critical from %s: %s\n", domain ? domain : "?", message);
+  backtrace_symbols_fd (frames, n, 2);
+  return TRUE;
+}
+
 int
 main (int argc, char **argv)
 {
   gst_init (&argc, &argv);
+  g_test_log_set_fatal_handler (backtrace_on_critical, NULL);
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/relay/media/two-peers", test_two_peers);
   g_test_add_func ("/relay/media/late-joiner-and-leaving", test_late_joiner_and_leaving);
