@@ -25,6 +25,7 @@ typedef struct {
   guint64 first_ext;
   guint64 max_ext;
   gboolean init;
+  guint32 last_ts;
 } StreamStats;
 
 struct _BenchPeer {
@@ -158,14 +159,17 @@ bench_vp8_is_keyframe_start (const guint8 *d, guint len)
   return off < len && (d[off] & 0x01) == 0;  /* P bit 0: keyframe */
 }
 
-static void
-count_stream (BenchPeer *p, guint32 ssrc, guint16 seq)
+/* Counts (ssrc, seq); returns TRUE when ts starts a frame this receiver had not seen. */
+static gboolean
+count_stream (BenchPeer *p, guint32 ssrc, guint16 seq, guint32 ts)
 {
   StreamStats *s = g_hash_table_lookup (p->streams, GUINT_TO_POINTER (ssrc));
   if (s == NULL) {
     s = g_new0 (StreamStats, 1);
     g_hash_table_insert (p->streams, GUINT_TO_POINTER (ssrc), s);
   }
+  gboolean new_frame = !s->init || ts != s->last_ts;
+  s->last_ts = ts;
   if (!s->init) {
     s->first_ext = s->max_ext = 65536 + seq;     /* offset so a backward step never underflows */
     s->init = TRUE;
@@ -175,6 +179,7 @@ count_stream (BenchPeer *p, guint32 ssrc, guint16 seq)
       s->max_ext += (guint64) delta;
   }
   s->received++;
+  return new_frame;
 }
 
 static void
@@ -185,16 +190,17 @@ on_rtp_received (BenchPeer *p, GstBuffer *buf, gint64 now)
     return;
   guint32 ssrc = gst_rtp_buffer_get_ssrc (&rtp);
   guint16 seq = gst_rtp_buffer_get_seq (&rtp);
+  guint32 ts = gst_rtp_buffer_get_timestamp (&rtp);
   gboolean key = FALSE;
   if (gst_rtp_buffer_get_payload_type (&rtp) != 111 && p->first_keyframe_us == 0)
     key = bench_vp8_is_keyframe_start (gst_rtp_buffer_get_payload (&rtp), gst_rtp_buffer_get_payload_len (&rtp));
   gst_rtp_buffer_unmap (&rtp);
-  bench_tracker_received (p->tracker, ssrc, seq, now);
   g_mutex_lock (&p->lock);
-  count_stream (p, ssrc, seq);
+  gboolean new_frame = count_stream (p, ssrc, seq, ts);
   if (key && p->first_keyframe_us == 0)
     p->first_keyframe_us = now;
   g_mutex_unlock (&p->lock);
+  bench_tracker_received (p->tracker, ssrc, seq, ts, new_frame, NULL, now);
 }
 
 static gboolean
@@ -286,7 +292,7 @@ each_sent (GstBuffer **buf, guint idx, gpointer data)
   GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
   if (gst_rtp_buffer_map (*buf, GST_MAP_READ, &rtp)) {
     bench_tracker_sent (p->tracker, gst_rtp_buffer_get_ssrc (&rtp), gst_rtp_buffer_get_seq (&rtp),
-                        bench_now_us ());
+                        gst_rtp_buffer_get_timestamp (&rtp), bench_now_us ());
     gst_rtp_buffer_unmap (&rtp);
     g_mutex_lock (&p->lock);
     p->sent_packets++;
