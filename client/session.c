@@ -21,7 +21,9 @@
 #define TICK_MS 200
 #define MAX_INCOMING_BYTES (256 * 1024)
 #define CLOSE_GRACE_MS 1000
-#define LINGER_MS 3000       /* keep sending this long after --expect-frames is reached */
+#define LINGER_MS 3000
+#define MAX_BUSY_RETRIES 10
+#define BUSY_RETRY_MS 500        /* times the attempt number */       /* keep sending this long after --expect-frames is reached */
 
 typedef enum { CONNECTING, JOINING, WAITING, ADMITTED, DONE } State;
 
@@ -40,11 +42,14 @@ struct _SamtalClientSession {
   guint timeout_source;
   guint quit_source;
   guint linger_source;
+  guint retry_source;
+  guint busy_retries;
   gint64 started_us;
   gint64 last_print_us;
 };
 
 static void finish (SamtalClientSession *s, int code, const char *format, ...) G_GNUC_PRINTF (3, 4);
+static gboolean retry_when_busy (SamtalClientSession *s);
 
 /* ---- sending ---- */
 
@@ -118,6 +123,7 @@ leave_now (SamtalClientSession *s)
     return;
   s->state = DONE;
   g_clear_handle_id (&s->linger_source, g_source_remove);
+  g_clear_handle_id (&s->retry_source, g_source_remove);
   g_clear_handle_id (&s->tick_source, g_source_remove);
   g_clear_handle_id (&s->timeout_source, g_source_remove);
   g_clear_pointer (&s->media, samtal_client_media_free);
@@ -390,6 +396,8 @@ handle_error (SamtalClientSession *s, JsonObject *o)
 {
   const char *code = member_string (o, "code");
   const char *message = member_string (o, "message");
+  if (s->state == JOINING && g_strcmp0 (code, "busy") == 0 && retry_when_busy (s))
+    return;
   if (s->state == JOINING)
     finish (s, SAMTAL_CLIENT_EXIT_REFUSED, "refused by the server: %s (%s)",
             message != NULL ? message : "no reason given", code != NULL ? code : "error");
@@ -519,14 +527,10 @@ on_connected (GObject *source, GAsyncResult *result, gpointer data)
   send_simple (s, "join", "token", s->options->token);
 }
 
-void
-samtal_client_session_start (SamtalClientSession *s)
+static void
+connect_ws (SamtalClientSession *s)
 {
-  s->started_us = g_get_monotonic_time ();
-  s->last_print_us = s->started_us;
-  if (s->options->expect_frames > 0 || s->options->timeout_given)
-    s->timeout_source = g_timeout_add_seconds (s->options->timeout_s, on_timeout, s);
-  s->tick_source = g_timeout_add (TICK_MS, on_tick, s);
+  s->state = CONNECTING;
   g_autoptr (SoupMessage) msg = soup_message_new ("GET", s->options->ws_url);
   if (msg == NULL) {
     finish (s, SAMTAL_CLIENT_EXIT_USAGE, "not a usable URL: %s", s->options->ws_url);
@@ -536,6 +540,44 @@ samtal_client_session_start (SamtalClientSession *s)
     g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_any_certificate), NULL);
   soup_session_websocket_connect_async (s->http, msg, NULL, NULL, G_PRIORITY_DEFAULT,
                                         s->cancellable, on_connected, s);
+}
+
+static gboolean
+reconnect (gpointer data)
+{
+  SamtalClientSession *s = data;
+  s->retry_source = 0;
+  connect_ws (s);
+  return G_SOURCE_REMOVE;
+}
+
+/* The server is busy (too many sockets joining at once, close 4029): drop this socket and try
+ * again shortly, a bounded number of times; --timeout still applies. */
+static gboolean
+retry_when_busy (SamtalClientSession *s)
+{
+  if (s->busy_retries >= MAX_BUSY_RETRIES)
+    return FALSE;
+  s->busy_retries++;
+  fprintf (stderr, "samtal-client: the server is busy; trying again in a moment\n");
+  g_signal_handlers_disconnect_by_data (s->ws, s);
+  if (soup_websocket_connection_get_state (s->ws) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close (s->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, "retry");
+  g_clear_object (&s->ws);
+  s->state = CONNECTING;
+  s->retry_source = g_timeout_add (BUSY_RETRY_MS * s->busy_retries, reconnect, s);
+  return TRUE;
+}
+
+void
+samtal_client_session_start (SamtalClientSession *s)
+{
+  s->started_us = g_get_monotonic_time ();
+  s->last_print_us = s->started_us;
+  if (s->options->expect_frames > 0 || s->options->timeout_given)
+    s->timeout_source = g_timeout_add_seconds (s->options->timeout_s, on_timeout, s);
+  s->tick_source = g_timeout_add (TICK_MS, on_tick, s);
+  connect_ws (s);
 }
 
 void
@@ -580,6 +622,7 @@ samtal_client_session_free (SamtalClientSession *s)
   g_clear_handle_id (&s->timeout_source, g_source_remove);
   g_clear_handle_id (&s->quit_source, g_source_remove);
   g_clear_handle_id (&s->linger_source, g_source_remove);
+  g_clear_handle_id (&s->retry_source, g_source_remove);
   g_clear_pointer (&s->media, samtal_client_media_free);
   if (s->ws != NULL) {
     g_signal_handlers_disconnect_by_data (s->ws, s);
