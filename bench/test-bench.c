@@ -10,6 +10,7 @@
 #include "floor.h"
 #include "media.h"
 #include "peer.h"
+#include "tracker.h"
 
 #include <gio/gio.h>
 #include <math.h>
@@ -44,6 +45,34 @@ test_vp8_keyframe (void)
   g_assert_false (bench_vp8_is_keyframe_start (short_key, sizeof short_key));
   g_assert_false (bench_vp8_is_keyframe_start (key, 0));
   g_assert_true (bench_vp8_is_keyframe_start (plain_key, sizeof plain_key));
+}
+
+static void
+test_tracker (void)
+{
+  g_autoptr (BenchTracker) t = bench_tracker_new ();
+  guint32 ssrc = bench_tracker_new_ssrc (t);
+  gboolean by_seq = FALSE;
+  /* a frame of two packets (seq 10, 11; ts 9000) sent at 1000 µs, the next frame at 34000 µs */
+  bench_tracker_sent (t, ssrc, 10, 9000, 1000);
+  bench_tracker_sent (t, ssrc, 11, 9000, 1100);
+  bench_tracker_sent (t, ssrc, 12, 12000, 34000);
+  bench_tracker_received (t, ssrc, 10, 9000, TRUE, &by_seq, 3000);       /* window closed */
+  g_autoptr (GArray) none = bench_tracker_take_latencies (t);
+  g_assert_cmpuint (none->len, ==, 0);
+  g_assert_true (by_seq);
+  bench_tracker_set_window (t, TRUE);
+  bench_tracker_received (t, ssrc, 11, 9000, FALSE, &by_seq, 3100);      /* by seq: 2.0 ms */
+  g_assert_true (by_seq);
+  bench_tracker_received (t, ssrc, 500, 12000, TRUE, &by_seq, 36000);    /* renumbered: by frame */
+  g_assert_false (by_seq);
+  bench_tracker_received (t, ssrc, 501, 12000, FALSE, &by_seq, 36100);   /* rest of frame: none */
+  bench_tracker_received (t, ssrc + 999, 11, 9000, TRUE, &by_seq, 3100); /* unknown stream: none */
+  bench_tracker_set_window (t, FALSE);
+  g_autoptr (GArray) got = bench_tracker_take_latencies (t);
+  g_assert_cmpuint (got->len, ==, 2);
+  g_assert_cmpfloat_with_epsilon (g_array_index (got, double, 0), 2.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (g_array_index (got, double, 1), 2.0, 1e-9);
 }
 
 static void
@@ -183,6 +212,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/bench/unit/percentile", test_percentile);
   g_test_add_func ("/bench/unit/vp8-keyframe", test_vp8_keyframe);
+  g_test_add_func ("/bench/unit/tracker", test_tracker);
   g_test_add_func ("/bench/unit/media-clip", test_media_clip);
   g_test_add_func ("/bench/unit/floor-short", test_floor_short);
   g_test_add_func ("/bench/smoke/relay", test_relay_smoke);
