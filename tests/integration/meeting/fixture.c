@@ -164,11 +164,10 @@ remove_tree (const char *path)
   g_rmdir (path);
 }
 
-void
-meeting_fixture_free (MeetingFixture *f)
+int
+meeting_fixture_stop (MeetingFixture *f)
 {
-  if (f == NULL)
-    return;
+  int status = -1;
   if (f->server != NULL) {
     g_subprocess_send_signal (f->server, SIGTERM);
     gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
@@ -178,11 +177,22 @@ meeting_fixture_free (MeetingFixture *f)
       g_printerr ("# samtal-server did not exit within 20 s of SIGTERM; killing it\n");
       g_subprocess_force_exit (f->server);
       g_subprocess_wait (f->server, NULL, NULL);
+    } else if (g_subprocess_get_if_exited (f->server)) {
+      status = g_subprocess_get_exit_status (f->server);
     }
     g_cancellable_cancel (f->cancellable);
-    g_object_unref (f->server);
+    g_clear_object (&f->server);
     g_clear_object (&f->cancellable);
   }
+  return status;
+}
+
+void
+meeting_fixture_free (MeetingFixture *f)
+{
+  if (f == NULL)
+    return;
+  meeting_fixture_stop (f);
   if (g_getenv ("SAMTAL_KEEP_TEST_DIR") == NULL)
     remove_tree (f->data_dir);
   else

@@ -30,6 +30,8 @@ typedef struct {
  * directory to serve instead of web/ (the browser test page). */
 MeetingFixture *meeting_fixture_new (const char *web_dir);
 void meeting_fixture_free (MeetingFixture *f);
+/* SIGTERM to the server and wait (up to 20 s): its exit status, -1 if it had to be killed. */
+int meeting_fixture_stop (MeetingFixture *f);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MeetingFixture, meeting_fixture_free)
 
 /* A JSON API call with a bearer token (NULL: none). Returns the parsed body (or NULL) and sets

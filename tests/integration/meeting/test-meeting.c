@@ -204,6 +204,29 @@ test_interpreter_and_kill (void)
   g_assert_cmpint (client->exit_status, ==, 0);
 }
 
+/* SIGTERM to the server during a meeting: the participants are told the meeting ended (exit 0:
+ * no --expect-frames) and the server exits 0. */
+static void
+test_server_shutdown (void)
+{
+  g_autoptr (MeetingFixture) f = meeting_fixture_new (NULL);
+  gint64 booking = meeting_book (f, f->client_id, 120, 30);
+  g_autofree char *staff_token = meeting_join_token (f, booking, f->staff_session);
+  g_autofree char *client_token = meeting_join_token (f, booking, f->client_session);
+  g_autofree char *staff_pid = meeting_pid (f->staff_id);
+  const char *const staff_run[] = { "--auto-admit", NULL };
+  g_autoptr (MeetingClient) staff = meeting_client_start (f, "staff", staff_token, staff_run);
+  g_autoptr (MeetingClient) client = meeting_client_start (f, "client", client_token, NULL);
+  g_assert_true (meeting_client_wait_frames (client, staff_pid, 10, 120));
+  g_assert_cmpint (meeting_fixture_stop (f), ==, 0);
+  g_assert_true (meeting_client_wait (staff, 30));
+  g_assert_true (meeting_client_wait (client, 30));
+  g_autofree char *err = meeting_client_stderr (client);
+  g_assert_nonnull (strstr (err, "the meeting ended"));
+  g_assert_cmpint (client->exit_status, ==, 0);
+  g_assert_cmpint (staff->exit_status, ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -213,5 +236,6 @@ main (int argc, char **argv)
   g_test_add_func ("/meeting/alone-not-admitted", test_alone_not_admitted);
   g_test_add_func ("/meeting/refused-tokens", test_refused_tokens);
   g_test_add_func ("/meeting/interpreter-and-kill", test_interpreter_and_kill);
+  g_test_add_func ("/meeting/server-shutdown", test_server_shutdown);
   return g_test_run ();
 }
