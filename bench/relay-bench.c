@@ -346,8 +346,11 @@ run_relay (const char *binary, const BenchMedia *media, const RelayOptions *o, g
   }
   if (error)
     r->error = g_strdup (error->message);
-  if (r->error)
+  if (r->error) {
     bench_log ("relay: %s\n", r->error);
+    if (run.server && !o->verbose)
+      bench_server_print_log_tail (run.server);
+  }
   /* The server goes first, so the peers tear down quietly. After a failure a webrtcbin may be in
    * a state where going to NULL blocks (seen at 32 meetings on 2 vCPUs); those are left to the
    * process exit rather than risk a hang before the report is printed. */

@@ -22,7 +22,10 @@ struct _BenchServer {
   GCond cond;
   gboolean listening;      /* under lock */
   gboolean exited;         /* under lock: stderr closed */
+  GQueue tail;             /* under lock: the last lines of its log (char*) */
 };
+
+#define LOG_TAIL_LINES 30
 
 char *
 bench_server_find_binary (const char *explicit_path, GError **error)
@@ -56,6 +59,7 @@ bench_server_new (const char *binary, gboolean verbose, GError **error)
   s->binary = g_strdup (binary);
   s->data_dir = g_steal_pointer (&dir);
   s->verbose = verbose;
+  g_queue_init (&s->tail);
   g_mutex_init (&s->lock);
   g_cond_init (&s->cond);
   return s;
@@ -123,12 +127,15 @@ reader_thread (gpointer data)
       break;
     if (s->verbose)
       g_printerr ("server: %s\n", line);
+    g_mutex_lock (&s->lock);
     if (strstr (line, "listening on http") != NULL) {
-      g_mutex_lock (&s->lock);
       s->listening = TRUE;
       g_cond_broadcast (&s->cond);
-      g_mutex_unlock (&s->lock);
     }
+    g_queue_push_tail (&s->tail, g_steal_pointer (&line));
+    if (s->tail.length > LOG_TAIL_LINES)
+      g_free (g_queue_pop_head (&s->tail));
+    g_mutex_unlock (&s->lock);
   }
   g_mutex_lock (&s->lock);
   s->exited = TRUE;
@@ -166,12 +173,22 @@ bench_server_start (BenchServer *server, guint timeout_s, GError **error)
   gboolean ok = server->listening;
   g_mutex_unlock (&server->lock);
   if (!ok) {
+    bench_server_print_log_tail (server);
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "samtal-server did not log \"listening on\" within %u s%s",
                  timeout_s, server->exited ? " (it exited)" : "");
     return FALSE;
   }
   server->base_url = g_strdup_printf ("http://%s", listen);
   return TRUE;
+}
+
+void
+bench_server_print_log_tail (BenchServer *server)
+{
+  g_mutex_lock (&server->lock);
+  for (GList *l = server->tail.head; l != NULL; l = l->next)
+    g_printerr ("server: %s\n", (const char *) l->data);
+  g_mutex_unlock (&server->lock);
 }
 
 const char *
@@ -227,6 +244,7 @@ bench_server_free (BenchServer *server)
   g_free (server->binary);
   g_free (server->data_dir);
   g_free (server->base_url);
+  g_queue_clear_full (&server->tail, g_free);
   g_mutex_clear (&server->lock);
   g_cond_clear (&server->cond);
   g_free (server);

@@ -28,6 +28,9 @@ gint64 bench_server_user_add (BenchServer *server, const char *email, const char
 /* Starts the server and waits (at most timeout_s) until it logs "listening on". */
 gboolean bench_server_start (BenchServer *server, guint timeout_s, GError **error);
 
+/* Prints the last lines the server logged (stderr, "server: " prefix): for failures. */
+void bench_server_print_log_tail (BenchServer *server);
+
 const char *bench_server_base_url (BenchServer *server);   /* "http://127.0.0.1:PORT" */
 const char *bench_server_data_dir (BenchServer *server);
 GPid bench_server_pid (BenchServer *server);               /* 0 when not running */
