@@ -3,6 +3,12 @@
  * the page is same-origin with /ws and its CSP holds) joins as the booking's client;
  * samtal-client joins as the caseworker with --auto-admit. Each must decode ≥ 60 frames of the
  * other's video. Skipped when node or Chromium is missing.
+ *
+ * Known blocker (22:00 UTC): the relay sets do-nack=TRUE on its audio subscriber transceivers
+ * (relay/relay-room.c), so the relay's offer to the browser carries an RTX ssrc-group on the audio
+ * m-line, and Chrome refuses it ("Failed to add remote stream ssrc … {mid: audio1, media_type:
+ * audio}"). With the native client's audio off the same test passes both ways; any meeting with
+ * audio and a browser fails until the relay enables NACK/RTX for video only.
  */
 #include <string.h>
 
