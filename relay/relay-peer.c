@@ -288,6 +288,7 @@ static void
 main_answer_applied (SamtalRelayParticipant *p, gpointer data)
 {
   p->neg = SAMTAL_NEG_STABLE;
+  g_atomic_int_set (&p->tag->gate_closed, 0);
   samtal_relay_room_start_forwarding (p);
   maybe_offer (p);
 }
@@ -669,6 +670,7 @@ maybe_offer (SamtalRelayParticipant *p)
     return;
   p->needs_offer = FALSE;
   p->neg = SAMTAL_NEG_OFFERING;
+  g_atomic_int_set (&p->tag->gate_closed, 1);   /* see count_forwarded (relay-room.c) */
   for (guint i = 0; i < p->subscriptions->len; i++)
     ((SamtalRelaySubscription *) g_ptr_array_index (p->subscriptions, i))->in_offer = TRUE;
   GstPromise *promise = gst_promise_new_with_change_func (

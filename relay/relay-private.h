@@ -40,6 +40,7 @@ typedef struct {
   GMutex lock;
   GHashTable *tees;    /* mid → GstElement (ref) */
   char *fingerprint;   /* the participant's DTLS certificate fingerprint (SHA-256), under lock */
+  gint gate_closed;    /* atomic: while the relay renegotiates, forwarded packets are dropped */
 } SamtalRelayTag;
 
 typedef struct _SamtalRelayRoom SamtalRelayRoom;

@@ -155,11 +155,18 @@ with_ssrc (const GstCaps *caps, const GstCaps *publisher)
   return out;
 }
 
+/* Counts what enters a subscriber's webrtcbin. While the subscriber renegotiates, drops it
+ * instead: webrtcbin 1.22 deadlocked when its negotiation thread re-configured elements while a
+ * forwarding thread was inside it (a signal handler waiting for the same lock). */
 static GstPadProbeReturn
 count_forwarded (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
-  SamtalRelayLink *link = user_data;
+  SamtalRelayTag *tag = user_data;
+  SamtalRelayLink *link = tag->link;
   guint64 n = 1;
+
+  if (g_atomic_int_get (&tag->gate_closed))
+    return GST_PAD_PROBE_DROP;
 
   if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
     n = gst_buffer_list_length (GST_PAD_PROBE_INFO_BUFFER_LIST (info));
@@ -212,8 +219,8 @@ subscribe (SamtalRelayParticipant *s, SamtalRelayPublication *pub)
                     "do-nack", TRUE, "codec-preferences", prefs, NULL);
   }
   gst_pad_add_probe (out, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
-                     count_forwarded, samtal_relay_link_ref (s->room->relay->link),
-                     (GDestroyNotify) samtal_relay_link_unref);
+                     count_forwarded, samtal_relay_tag_ref (s->tag),
+                     (GDestroyNotify) samtal_relay_tag_unref);
   gst_element_sync_state_with_parent (sub->capsfilter);
   gst_element_sync_state_with_parent (sub->queue);
   g_ptr_array_add (s->subscriptions, sub);
