@@ -8,7 +8,9 @@
  * (relay/relay-room.c), so the relay's offer to the browser carries an RTX ssrc-group on the audio
  * m-line, and Chrome refuses it ("Failed to add remote stream ssrc … {mid: audio1, media_type:
  * audio}"). With the native client's audio off the same test passes both ways; any meeting with
- * audio and a browser fails until the relay enables NACK/RTX for video only.
+ * audio and a browser fails until the relay enables NACK/RTX for video only. Verified in a
+ * private copy of the tree: with `"do-nack", g_strcmp0 (pub->kind, "video") == 0` in subscribe()
+ * (relay/relay-room.c:212) this test passes with audio on.
  */
 #include <string.h>
 
