@@ -39,8 +39,8 @@ meeting_spin (guint ms)
 
 /* ---- users and the server ---- */
 
-static gint64
-add_user (const char *data_dir, const char *email, const char *name, const char *role)
+gint64
+meeting_add_user (const char *data_dir, const char *email, const char *name, const char *role)
 {
   g_autofree char *server = g_build_filename (build_root (), "server", "samtal-server", NULL);
   g_autoptr (GError) error = NULL;
@@ -121,8 +121,8 @@ start_server (MeetingFixture *f, const char *web_dir)
     f->base_url[strlen (f->base_url) - 1] = '\0';
 }
 
-static char *
-sign_in (MeetingFixture *f, const char *email)
+char *
+meeting_sign_in (MeetingFixture *f, const char *email)
 {
   g_autofree char *body = g_strdup_printf ("{\"email\":\"%s\",\"password\":\"%s\"}", email,
                                            MEETING_PASSWORD);
@@ -139,13 +139,13 @@ meeting_fixture_new (const char *web_dir)
   g_autoptr (GError) error = NULL;
   f->data_dir = g_dir_make_tmp ("samtal-meeting-XXXXXX", &error);
   g_assert_no_error (error);
-  f->staff_id = add_user (f->data_dir, "karin@test.invalid", "Karin Lund", "caseworker");
-  f->client_id = add_user (f->data_dir, "ali@test.invalid", "Ali Hassan", "client");
-  f->other_client_id = add_user (f->data_dir, "eva@test.invalid", "Eva Berg", "client");
+  f->staff_id = meeting_add_user (f->data_dir, "karin@test.invalid", "Karin Lund", "caseworker");
+  f->client_id = meeting_add_user (f->data_dir, "ali@test.invalid", "Ali Hassan", "client");
+  f->other_client_id = meeting_add_user (f->data_dir, "eva@test.invalid", "Eva Berg", "client");
   start_server (f, web_dir);
-  f->staff_session = sign_in (f, "karin@test.invalid");
-  f->client_session = sign_in (f, "ali@test.invalid");
-  f->other_session = sign_in (f, "eva@test.invalid");
+  f->staff_session = meeting_sign_in (f, "karin@test.invalid");
+  f->client_session = meeting_sign_in (f, "ali@test.invalid");
+  f->other_session = meeting_sign_in (f, "eva@test.invalid");
   return f;
 }
 

@@ -34,6 +34,11 @@ void meeting_fixture_free (MeetingFixture *f);
 int meeting_fixture_stop (MeetingFixture *f);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MeetingFixture, meeting_fixture_free)
 
+/* "samtal-server user add" (password MEETING_PASSWORD; staff in unit "Barn och unga"): the id. */
+gint64 meeting_add_user (const char *data_dir, const char *email, const char *name, const char *role);
+/* POST /api/v1/session: the bearer token. */
+char *meeting_sign_in (MeetingFixture *f, const char *email);
+
 /* A JSON API call with a bearer token (NULL: none). Returns the parsed body (or NULL) and sets
  * *status. */
 JsonNode *meeting_api (MeetingFixture *f, const char *method, const char *path, const char *bearer,

@@ -204,8 +204,39 @@ test_interpreter_and_kill (void)
   g_assert_cmpint (client->exit_status, ==, 0);
 }
 
+/* The audit trail holds the meeting's joins and the admission, as the booking's entries, and
+ * still verifies. */
+static void
+assert_meeting_audited (MeetingFixture *f, gint64 booking)
+{
+  meeting_add_user (f->data_dir, "ada@test.invalid", "Ada Admin", "admin");
+  g_autofree char *admin = meeting_sign_in (f, "ada@test.invalid");
+  guint status = 0;
+  g_autoptr (JsonNode) list = meeting_api (f, "GET", "/api/v1/audit?limit=500", admin, NULL, &status);
+  g_assert_cmpuint (status, ==, 200);
+  JsonArray *entries = JSON_NODE_HOLDS_ARRAY (list)
+    ? json_node_get_array (list)
+    : json_object_get_array_member (json_node_get_object (list), "entries");
+  guint joins = 0, admits = 0;
+  for (guint i = 0; i < json_array_get_length (entries); i++) {
+    JsonObject *e = json_array_get_object_element (entries, i);
+    const char *action = json_object_get_string_member_with_default (e, "action", "");
+    if (!g_str_has_prefix (action, "meeting."))
+      continue;
+    g_assert_cmpstr (json_object_get_string_member_with_default (e, "object_type", ""), ==, "booking");
+    g_assert_cmpint (json_object_get_int_member_with_default (e, "object_id", 0), ==, booking);
+    joins += g_strcmp0 (action, "meeting.join") == 0;
+    admits += g_strcmp0 (action, "meeting.admit") == 0;
+  }
+  g_assert_cmpuint (joins, >=, 2);
+  g_assert_cmpuint (admits, >=, 1);
+  g_autoptr (JsonNode) verify = meeting_api (f, "GET", "/api/v1/audit/verify", admin, NULL, &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (verify), "ok"));
+}
+
 /* SIGTERM to the server during a meeting: the participants are told the meeting ended (exit 0:
- * no --expect-frames) and the server exits 0. */
+ * no --expect-frames) and the server exits 0. Before that, the meeting is in the audit trail. */
 static void
 test_server_shutdown (void)
 {
@@ -218,6 +249,7 @@ test_server_shutdown (void)
   g_autoptr (MeetingClient) staff = meeting_client_start (f, "staff", staff_token, staff_run);
   g_autoptr (MeetingClient) client = meeting_client_start (f, "client", client_token, NULL);
   g_assert_true (meeting_client_wait_frames (client, staff_pid, 10, 120));
+  assert_meeting_audited (f, booking);
   g_assert_cmpint (meeting_fixture_stop (f), ==, 0);
   g_assert_true (meeting_client_wait (staff, 30));
   g_assert_true (meeting_client_wait (client, 30));
