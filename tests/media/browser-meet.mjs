@@ -27,6 +27,11 @@ function reached(result) {
   return expect.every((id) => (result.byParticipant[id] || 0) >= frames);
 }
 
+// A negotiation error cannot heal: stop waiting at once.
+function fatal(result) {
+  return !!result && (result.errors || []).some((e) => /setRemoteDescription|setLocalDescription|createAnswer|getUserMedia/.test(e));
+}
+
 async function main() {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -45,7 +50,7 @@ async function main() {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       result = await page.evaluate(() => window.samtalTest);
-      if (reached(result) || (result && result.state === 'refused')) break;
+      if (reached(result) || (result && result.state === 'refused') || fatal(result)) break;
       await new Promise((r) => setTimeout(r, 250));
     }
     ok = reached(result);
