@@ -82,6 +82,14 @@ segment_has_extension (const char *last)
   return last != NULL && strchr (last, '.') != NULL;
 }
 
+/* The web app's own routes whose last segment may contain dots: /join/{token} (join tokens are
+ * "st1.<payload>.<mac>") and /meet/{id}. They always get index.html. */
+static gboolean
+is_app_route (GStrv segs, guint n)
+{
+  return n == 2 && (g_str_equal (segs[0], "join") || g_str_equal (segs[0], "meet"));
+}
+
 /* realpath(file) if it is a regular file inside real_root, else NULL. */
 static char *
 contained_regular_file (const char *real_root, const char *file)
@@ -113,7 +121,7 @@ samtal_static_resolve (const char *web_dir, const char *path, gboolean *spa_fall
   else
     file = g_build_filename (root, rel, NULL);
   char *found = contained_regular_file (root, file);
-  if (found == NULL && !segment_has_extension (last))
+  if (found == NULL && (!segment_has_extension (last) || is_app_route (segs, n)))
     *spa_fallback = TRUE;
   return found;
 }

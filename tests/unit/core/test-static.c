@@ -72,8 +72,15 @@ test_spa_fallback (Web *w, gconstpointer data)
   g_autofree char *a = resolve (w, "/meet/12", &spa);
   g_assert_null (a);
   g_assert_true (spa);
-  g_autofree char *b = resolve (w, "/join/st1.abc", &spa);   /* has a dot: no fallback */
+  /* Join tokens contain dots, yet /join/{token} is the web app's route. */
+  spa = FALSE;
+  g_autofree char *b = resolve (w, "/join/st1.abc.def", &spa);
   g_assert_null (b);
+  g_assert_true (spa);
+  spa = TRUE;
+  g_autofree char *e = resolve (w, "/other/st1.abc", &spa);
+  g_assert_null (e);
+  g_assert_false (spa);
   g_autofree char *c = resolve (w, "/missing.js", &spa);
   g_assert_null (c);
   g_assert_false (spa);
