@@ -24,7 +24,7 @@ if [ "${SKIP_FUZZ:-0}" != 1 ]; then
     CC=clang meson setup build-fuzz --buildtype=debug -Dfuzzing=true >/dev/null || exit 1
   fi
   ninja -C build-fuzz >/dev/null || { ninja -C build-fuzz; exit 1; }
-  meson test -C build-fuzz --print-errorlogs --suite fuzz || status=1
+  meson test -C build-fuzz --print-errorlogs --num-processes 2 --suite fuzz || status=1
 fi
 
 python3 - <<'PY' || true
