@@ -2,7 +2,7 @@
  *
  * Availability rules and blocks, free slots, bookings (race-free, idempotent), cancel,
  * reschedule, status, iCalendar, meeting join tokens and guest invitations: see
- * docs/api-booking.md. main.c calls, in this order: samtal_booking_migrate(), then
+ * docs/api.md. main.c calls, in this order: samtal_booking_migrate(), then
  * samtal_booking_api_register() (after core's routes), then — with --demo — samtal_demo_seed().
  * The meeting glue looks bookings up with samtal_booking_get().
  */

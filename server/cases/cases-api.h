@@ -2,7 +2,7 @@
  *
  * Cases (numbered per unit and year, e.g. BOU-2026-0001) and case notes encrypted at rest under
  * notes.key (see notecrypt.h). Only staff of the case's unit (and admins) see them; every case
- * read, note read and note write is audited. See docs/api-booking.md.
+ * read, note read and note write is audited. See docs/api.md.
  */
 #pragma once
 
