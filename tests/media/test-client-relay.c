@@ -12,6 +12,7 @@
 #include <libsoup/soup.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "relay/relay.h"
 
@@ -234,6 +235,13 @@ on_proc_exit (GObject *source, GAsyncResult *result, gpointer data)
                                                       : 128 + g_subprocess_get_term_sig (p->process);
 }
 
+/* Clients die with the test, even when it aborts. */
+static void
+die_with_parent (gpointer unused)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
 static Proc *
 start_client (const char *url, const char *pid, const char *frames)
 {
@@ -241,9 +249,12 @@ start_client (const char *url, const char *pid, const char *frames)
                                               "samtal-client", NULL);
   Proc *p = g_new0 (Proc, 1);
   g_autoptr (GError) error = NULL;
-  p->process = g_subprocess_new (g_getenv ("SAMTAL_TEST_SHOW_STATS") ? G_SUBPROCESS_FLAGS_NONE : G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, client, "join", "--server", url,
-                                 "--token", pid, "--expect-frames", frames, "--timeout", "60",
-                                 "--ice-address", "127.0.0.1", NULL);
+  g_autoptr (GSubprocessLauncher) l = g_subprocess_launcher_new (
+    g_getenv ("SAMTAL_TEST_SHOW_STATS") ? G_SUBPROCESS_FLAGS_NONE : G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_subprocess_launcher_set_child_setup (l, die_with_parent, NULL, NULL);
+  p->process = g_subprocess_launcher_spawn (l, &error, client, "join", "--server", url, "--token",
+                                            pid, "--expect-frames", frames, "--timeout", "60",
+                                            "--ice-address", "127.0.0.1", NULL);
   g_assert_no_error (error);
   g_subprocess_wait_async (p->process, NULL, on_proc_exit, p);
   return p;

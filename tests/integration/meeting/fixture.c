@@ -7,11 +7,20 @@
 #include <libsoup/soup.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "keyfile.h"
 #include "token.h"
 
 #define SERVER_START_TIMEOUT_S 60
+
+/* Child setup: the process dies with the test, even when the test aborts on an assertion, so
+ * no server or client is left running on the shared machine. */
+static void
+die_with_parent (gpointer unused)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
 
 static const char *
 build_root (void)
@@ -109,6 +118,7 @@ start_server (MeetingFixture *f, const char *web_dir)
     g_subprocess_launcher_setenv (l, "SAMTAL_WEB_DIR", web_dir, TRUE);
   g_subprocess_launcher_set_stderr_file_path (l, log_path);
   g_subprocess_launcher_set_stdout_file_path (l, "/dev/null");
+  g_subprocess_launcher_set_child_setup (l, die_with_parent, NULL, NULL);
   g_autoptr (GError) error = NULL;
   f->server = g_subprocess_launcher_spawn (l, &error, server, "--data-dir", f->data_dir,
                                            "--listen", "127.0.0.1:0", "--ice-address",
@@ -386,6 +396,7 @@ meeting_client_start (MeetingFixture *f, const char *label, const char *token,
   g_autofree char *err_path = g_strdup_printf ("%s/%s.stderr", f->data_dir, label);
   g_autoptr (GSubprocessLauncher) l = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_subprocess_launcher_set_stderr_file_path (l, err_path);
+  g_subprocess_launcher_set_child_setup (l, die_with_parent, NULL, NULL);
   g_autoptr (GError) error = NULL;
   c->process = g_subprocess_launcher_spawnv (l, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);

@@ -12,9 +12,18 @@
  * private copy of the tree: with `"do-nack", g_strcmp0 (pub->kind, "video") == 0` in subscribe()
  * (relay/relay-room.c:212) this test passes with audio on.
  */
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "fixture.h"
+
+/* The browser driver dies with the test (it would otherwise keep Chromium running). */
+static void
+die_with_parent (gpointer unused)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
 
 static void
 on_browser_done (GObject *source, GAsyncResult *result, gpointer data)
@@ -50,9 +59,12 @@ test_browser_and_native (void)
   g_autofree char *url = g_strdup_printf ("%s/index.html#token=%s", f->base_url, client_token);
   g_autoptr (GError) error = NULL;
   g_autofree char *out = NULL, *err = NULL;
-  g_autoptr (GSubprocess) browser = g_subprocess_new (
-    G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error, node, script,
-    "--url", url, "--frames", "60", "--expect", staff_pid, "--timeout", "120", NULL);
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (
+    G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  g_autoptr (GSubprocess) browser = g_subprocess_launcher_spawn (
+    launcher, &error, node, script, "--url", url, "--frames", "60", "--expect", staff_pid,
+    "--timeout", "120", NULL);
   g_assert_no_error (error);
   /* communicate asynchronously: the native client's output is read on this context meanwhile */
   gboolean done = FALSE;
