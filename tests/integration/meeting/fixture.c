@@ -88,7 +88,7 @@ wait_listening (MeetingFixture *f, const char *log_path)
   while (g_get_monotonic_time () < deadline) {
     g_autofree char *text = NULL;
     if (g_file_get_contents (log_path, &text, NULL, NULL)) {
-      const char *at = strstr (text, "listening on http://");
+      const char *at = strstr (text, "listening on http");
       if (at != NULL && strchr (at, '\n') != NULL) {
         at += strlen ("listening on ");
         return g_strndup (at, strcspn (at, " \n\r"));
@@ -107,6 +107,22 @@ wait_listening (MeetingFixture *f, const char *log_path)
   return NULL;
 }
 
+/* A self-signed certificate for 127.0.0.1 in the data dir (openssl). */
+static void
+make_certificate (MeetingFixture *f, char **cert, char **key)
+{
+  *cert = g_build_filename (f->data_dir, "cert.pem", NULL);
+  *key = g_build_filename (f->data_dir, "key.pem", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocess) p = g_subprocess_new (
+    G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error, "openssl", "req",
+    "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", *key, "-out", *cert, "-days", "1",
+    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait_check (p, NULL, &error));
+  g_assert_no_error (error);
+}
+
 static void
 start_server (MeetingFixture *f, const char *web_dir)
 {
@@ -120,9 +136,13 @@ start_server (MeetingFixture *f, const char *web_dir)
   g_subprocess_launcher_set_stdout_file_path (l, "/dev/null");
   g_subprocess_launcher_set_child_setup (l, die_with_parent, NULL, NULL);
   g_autoptr (GError) error = NULL;
-  f->server = g_subprocess_launcher_spawn (l, &error, server, "--data-dir", f->data_dir,
-                                           "--listen", "127.0.0.1:0", "--ice-address",
-                                           "127.0.0.1", NULL);
+  g_autofree char *cert = NULL, *key = NULL;
+  if (f->tls)
+    make_certificate (f, &cert, &key);
+  const char *argv[] = { server, "--data-dir", f->data_dir, "--listen", "127.0.0.1:0",
+                         "--ice-address", "127.0.0.1", cert ? "--tls-cert" : NULL, cert,
+                         "--tls-key", key, NULL };
+  f->server = g_subprocess_launcher_spawnv (l, argv, &error);
   g_assert_no_error (error);
   f->cancellable = g_cancellable_new ();
   g_subprocess_wait_async (f->server, f->cancellable, on_server_exit, f);
@@ -145,7 +165,14 @@ meeting_sign_in (MeetingFixture *f, const char *email)
 MeetingFixture *
 meeting_fixture_new (const char *web_dir)
 {
+  return meeting_fixture_new_full (web_dir, FALSE);
+}
+
+MeetingFixture *
+meeting_fixture_new_full (const char *web_dir, gboolean tls)
+{
   MeetingFixture *f = g_new0 (MeetingFixture, 1);
+  f->tls = tls;
   g_autoptr (GError) error = NULL;
   f->data_dir = g_dir_make_tmp ("samtal-meeting-XXXXXX", &error);
   g_assert_no_error (error);
@@ -217,6 +244,13 @@ meeting_fixture_free (MeetingFixture *f)
 
 /* ---- the API ---- */
 
+static gboolean
+accept_test_certificate (SoupMessage *msg, GTlsCertificate *cert, GTlsCertificateFlags errors,
+                         gpointer unused)
+{
+  return TRUE;
+}
+
 JsonNode *
 meeting_api (MeetingFixture *f, const char *method, const char *path, const char *bearer,
              const char *body, guint *status)
@@ -225,6 +259,8 @@ meeting_api (MeetingFixture *f, const char *method, const char *path, const char
   g_autofree char *url = g_strconcat (f->base_url, path, NULL);
   g_autoptr (SoupMessage) msg = soup_message_new (method, url);
   g_assert_nonnull (msg);
+  if (f->tls)
+    g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_test_certificate), NULL);
   if (bearer != NULL) {
     g_autofree char *auth = g_strdup_printf ("Bearer %s", bearer);
     soup_message_headers_append (soup_message_get_request_headers (msg), "Authorization", auth);

@@ -18,7 +18,8 @@ G_BEGIN_DECLS
 
 typedef struct {
   char *data_dir;
-  char *base_url;          /* "http://127.0.0.1:PORT" */
+  char *base_url;          /* "http://127.0.0.1:PORT" (https with tls) */
+  gboolean tls;
   GSubprocess *server;
   GCancellable *cancellable;
   gboolean server_exited;
@@ -29,6 +30,8 @@ typedef struct {
 /* Creates the users (caseworker, two clients) and starts the server. web_dir: NULL or a
  * directory to serve instead of web/ (the browser test page). */
 MeetingFixture *meeting_fixture_new (const char *web_dir);
+/* The same, optionally serving https/wss with a self-signed certificate for 127.0.0.1. */
+MeetingFixture *meeting_fixture_new_full (const char *web_dir, gboolean tls);
 void meeting_fixture_free (MeetingFixture *f);
 /* SIGTERM to the server and wait (up to 20 s): its exit status, -1 if it had to be killed. */
 int meeting_fixture_stop (MeetingFixture *f);

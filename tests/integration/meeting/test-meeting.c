@@ -204,6 +204,34 @@ test_interpreter_and_kill (void)
   g_assert_cmpint (client->exit_status, ==, 0);
 }
 
+/* https/wss with a self-signed certificate: refused without --insecure, a meeting with it. */
+static void
+test_tls_insecure (void)
+{
+  g_autoptr (MeetingFixture) f = meeting_fixture_new_full (NULL, TRUE);
+  g_assert_true (g_str_has_prefix (f->base_url, "https://"));
+  gint64 booking = meeting_book (f, f->client_id, 120, 30);
+  g_autofree char *staff_token = meeting_join_token (f, booking, f->staff_session);
+  g_autofree char *client_token = meeting_join_token (f, booking, f->client_session);
+  const char *const strict[] = { "--expect-frames", "1", "--timeout", "60", NULL };
+  g_autoptr (MeetingClient) refused = meeting_client_start (f, "strict", client_token, strict);
+  g_assert_true (meeting_client_wait (refused, 90));
+  g_assert_cmpint (refused->exit_status, ==, 1);
+  g_autofree char *err = meeting_client_stderr (refused);
+  g_assert_nonnull (strstr (err, "cannot connect"));
+
+  const char *const staff_args_tls[] = { "--insecure", "--auto-admit", "--expect-frames", "30",
+                                         "--timeout", "120", NULL };
+  const char *const client_args_tls[] = { "--insecure", "--expect-frames", "30", "--timeout",
+                                          "120", NULL };
+  g_autoptr (MeetingClient) staff = meeting_client_start (f, "staff", staff_token, staff_args_tls);
+  g_autoptr (MeetingClient) client = meeting_client_start (f, "client", client_token, client_args_tls);
+  g_assert_true (meeting_client_wait (staff, 150));
+  g_assert_true (meeting_client_wait (client, 150));
+  g_assert_cmpint (staff->exit_status, ==, 0);
+  g_assert_cmpint (client->exit_status, ==, 0);
+}
+
 /* The audit trail holds the meeting's joins and the admission, as the booking's entries, and
  * still verifies. */
 static void
@@ -269,5 +297,6 @@ main (int argc, char **argv)
   g_test_add_func ("/meeting/refused-tokens", test_refused_tokens);
   g_test_add_func ("/meeting/interpreter-and-kill", test_interpreter_and_kill);
   g_test_add_func ("/meeting/server-shutdown", test_server_shutdown);
+  g_test_add_func ("/meeting/tls-insecure", test_tls_insecure);
   return g_test_run ();
 }
