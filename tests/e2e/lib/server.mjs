@@ -60,6 +60,10 @@ export async function startServer() {
     child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited ${code}:\n${stderr}`)); });
   });
   const exited = new Promise((resolve) => child.once('exit', (code, sig) => resolve({ code, sig })));
+  // The server must not outlive this test (meson's timeout sends SIGTERM; a crash exits).
+  const killChild = () => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); };
+  process.once('exit', killChild);
+  for (const sig of ['SIGTERM', 'SIGINT']) process.once(sig, () => { killChild(); process.exit(1); });
   const alive = () => child.exitCode === null && child.signalCode === null;
   return {
     url,
