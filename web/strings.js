@@ -164,6 +164,7 @@ export const strings = {
     'guest.title': 'Du är inbjuden till ett videomöte',
     'guest.lead': 'Handläggaren har bjudit in dig. Kontrollera kamera och mikrofon och tryck på Anslut. Du hamnar först i ett väntrum.',
     'guest.privacy': 'Inget spelas in. Bara de som är med i mötet ser och hör dig.',
+    'guest.invalid': 'Länken fungerar inte. Be den som bjöd in dig om en ny länk.',
   },
   en: {
     'nav.label': 'Menu', 'nav.skip': 'Skip to content', 'nav.home': 'Home', 'nav.login': 'Sign in',
@@ -326,5 +327,6 @@ export const strings = {
     'guest.title': 'You are invited to a video meeting',
     'guest.lead': 'The caseworker has invited you. Check your camera and microphone and press Join. You will first be in a waiting room.',
     'guest.privacy': 'Nothing is recorded. Only the people in the meeting see and hear you.',
+    'guest.invalid': 'This link does not work. Ask the person who invited you for a new link.',
   },
 };

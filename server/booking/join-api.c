@@ -189,6 +189,57 @@ handle_guests (SamtalRequest *req, gpointer user_data)
   samtal_reply_json (req, 201, samtal_json_object_node (o));
 }
 
+/* What a guest link's holder needs before joining: the meeting, the WebSocket URL and the ICE
+ * servers (with TURN credentials), checked like the hub checks the token. No account needed: the
+ * token is the capability. Answers 404 for a link that is not ours, 403 with the opening time
+ * before the window, 409 for a meeting that is cancelled or over. */
+static void
+handle_guest_info (SamtalRequest *req, gpointer user_data)
+{
+  SamtalServer *server = samtal_request_server (req);
+  SamtalBookingState *st = server->booking;
+  const char *token = NULL;
+  g_autoptr (GError) error = NULL;
+  if (!samtal_field_string (samtal_request_body (req), "token", TRUE, SAMTAL_TOKEN_MAX_LEN, FALSE,
+                            &token, &error))
+    return booking_fail (req, error);
+  g_autoptr (GError) terr = NULL;
+  gint64 now = booking_now (server);
+  g_autoptr (SamtalJoinClaims) c = samtal_token_verify (st->meeting_key, token, now,
+                                                        &terr);
+  if (c == NULL && g_error_matches (terr, SAMTAL_TOKEN_ERROR, SAMTAL_TOKEN_ERROR_TOO_EARLY)) {
+    /* The mac verified; read the claims again ignoring the window, to say when it opens. */
+    g_autoptr (SamtalJoinClaims) early = samtal_token_verify (st->meeting_key, token,
+                                                              G_MININT64 / 2 + 1, NULL);
+    g_autofree char *opens =
+      early ? samtal_format_unix (early->not_before, server->tz) : g_strdup ("later");
+    return samtal_reply_error (req, 403, "forbidden", "the meeting opens at %s", opens);
+  }
+  if (c == NULL && g_error_matches (terr, SAMTAL_TOKEN_ERROR, SAMTAL_TOKEN_ERROR_EXPIRED))
+    return samtal_reply_error (req, 409, "conflict", "the meeting has closed");
+  if (c == NULL)
+    return samtal_reply_error (req, 404, "not_found", "this meeting link is not valid");
+  SamtalBooking b = { 0 };
+  if (!samtal_booking_get (server, c->booking_id, &b, NULL))
+    return samtal_reply_error (req, 404, "not_found", "this meeting link is not valid");
+  if (b.status != SAMTAL_BOOKING_BOOKED)
+    return samtal_reply_error (req, 409, "conflict", "the meeting is %s",
+                               samtal_booking_status_name (b.status));
+  JsonObject *o = json_object_new ();
+  g_autofree char *ws = ws_url (server);
+  g_autofree char *starts = samtal_format_unix (b.start, server->tz);
+  g_autofree char *ends = samtal_format_unix (b.end, server->tz);
+  json_object_set_int_member (o, "meeting_id", c->booking_id);
+  json_object_set_string_member (o, "participant_id", c->participant_id);
+  json_object_set_string_member (o, "role", c->role);
+  json_object_set_string_member (o, "name", c->name);
+  json_object_set_string_member (o, "start", starts);
+  json_object_set_string_member (o, "end", ends);
+  json_object_set_string_member (o, "ws_url", ws);
+  json_object_set_member (o, "ice_servers", ice_servers (server, c->participant_id, c->expires));
+  samtal_reply_json (req, 200, samtal_json_object_node (o));
+}
+
 void
 booking_join_register (SamtalServer *server)
 {
@@ -196,4 +247,6 @@ booking_join_register (SamtalServer *server)
                      SAMTAL_ROUTE_SIGNED_IN);
   samtal_router_add (server->router, "POST", "/api/v1/bookings/{id}/guests", handle_guests,
                      SAMTAL_ROUTE_STAFF);
+  samtal_router_add (server->router, "POST", "/api/v1/meetings/guest", handle_guest_info,
+                     SAMTAL_ROUTE_ANYONE);
 }

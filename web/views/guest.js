@@ -5,7 +5,8 @@ import { t } from '../i18n.js';
 import { h, clear, add } from '../dom.js';
 import { deviceCheck } from '../meeting/devices.js';
 import { openRoom } from '../meeting/room.js';
-import { wsUrlFrom } from './meet.js';
+import * as api from '../api.js';
+import { wsUrlFrom, joinErrorText } from './meet.js';
 
 export function render(ctx) {
   const token = ctx.params[0];
@@ -20,14 +21,27 @@ export function render(ctx) {
     clear(area);
     check = deviceCheck();
     const joinBtn = h('button', { type: 'button', class: 'btn primary big' }, t('room.join'));
+    const msg = h('div', { class: 'form-message', role: 'alert' });
     joinBtn.addEventListener('click', async () => {
+      msg.textContent = '';
       joinBtn.disabled = true;
+      // The token is the capability: the server checks it and says where and how to connect
+      // (the WebSocket URL and the ICE servers, with TURN credentials when configured).
+      let info;
+      try {
+        info = await api.post('/meetings/guest', { token });
+      } catch (e) {
+        msg.textContent = e.status === 404 ? t('guest.invalid') : joinErrorText(e);
+        joinBtn.disabled = false;
+        return;
+      }
       await check.ready;
       const stream = check.take();
       room = openRoom(area, {
-        wsUrl: wsUrlFrom('/ws'),
+        wsUrl: wsUrlFrom(info.ws_url || '/ws'),
         token,
-        iceServers: [],
+        meetingId: info.meeting_id,
+        iceServers: info.ice_servers || [],
         stream,
         staff: false,
         onExit: (state, reason, statusEl) => {
@@ -39,7 +53,7 @@ export function render(ctx) {
         },
       });
     });
-    add(area, check.el, h('div', { class: 'actions' }, joinBtn));
+    add(area, check.el, h('div', { class: 'actions' }, joinBtn), msg);
   }
 
   drawCheck();

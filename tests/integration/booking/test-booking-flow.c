@@ -429,6 +429,23 @@ test_join_and_guests (gconstpointer data)
                                            samtal_test_json_int (g1->json, "guest_id"));
   g_assert_cmpstr (gc->participant_id, ==, gpid);
   g_assert_cmpstr (gc->role, ==, "interpreter");
+  /* The guest link's holder, without an account, learns where and how to connect. */
+  g_autoptr (SamtalTestResponse) gi = samtal_test_requestf (w->ts, "POST", "/api/v1/meetings/guest",
+      NULL, "{\"token\":\"%s\"}", samtal_test_json_string (g1->json, "token"));
+  CHECK_STATUS (gi, 200);
+  g_assert_cmpint (samtal_test_json_int (gi->json, "meeting_id"), ==, id);
+  g_assert_cmpstr (samtal_test_json_string (gi->json, "participant_id"), ==, gpid);
+  g_assert_cmpstr (samtal_test_json_string (gi->json, "role"), ==, "interpreter");
+  g_assert_cmpstr (samtal_test_json_string (gi->json, "name"), ==, "Tolk Ali");
+  g_assert_true (g_str_has_suffix (samtal_test_json_string (gi->json, "ws_url"), "/ws"));
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (
+      json_object_get_member (json_node_get_object (gi->json), "ice_servers")));
+  g_autoptr (SamtalTestResponse) gx = samtal_test_request (w->ts, "POST", "/api/v1/meetings/guest",
+      NULL, "{\"token\":\"st1.forged.token\"}");
+  CHECK_STATUS (gx, 404);
+  g_autoptr (SamtalTestResponse) gy = samtal_test_request (w->ts, "POST", "/api/v1/meetings/guest",
+      NULL, "{\"token\":42}");
+  CHECK_STATUS (gy, 400);
   g_autoptr (SamtalTestResponse) g2 = samtal_test_request (w->ts, "POST", guests, w->karin,
       "{\"name\":\"Mamma\",\"kind\":\"guest\"}");
   CHECK_STATUS (g2, 403);
@@ -452,6 +469,19 @@ test_join_and_guests (gconstpointer data)
   CHECK_STATUS (cx, 200);
   g_autoptr (SamtalTestResponse) jc = samtal_test_request (w->ts, "POST", join, w->karin, "{}");
   CHECK_STATUS (jc, 409);
+  g_autoptr (SamtalTestResponse) gc2 = samtal_test_requestf (w->ts, "POST", "/api/v1/meetings/guest",
+      NULL, "{\"token\":\"%s\"}", samtal_test_json_string (g1->json, "token"));
+  CHECK_STATUS (gc2, 409);
+  /* A guest of the far-away booking is told when the meeting opens. */
+  g_autofree char *fguests = g_strdup_printf ("/api/v1/bookings/%" G_GINT64_FORMAT "/guests",
+                                              samtal_test_json_int (f->json, "id"));
+  g_autoptr (SamtalTestResponse) fg = samtal_test_request (w->ts, "POST", fguests, w->anna,
+      "{\"name\":\"Tolk Bo\",\"kind\":\"interpreter\"}");
+  CHECK_STATUS (fg, 201);
+  g_autoptr (SamtalTestResponse) fgi = samtal_test_requestf (w->ts, "POST", "/api/v1/meetings/guest",
+      NULL, "{\"token\":\"%s\"}", samtal_test_json_string (fg->json, "token"));
+  CHECK_STATUS (fgi, 403);
+  g_assert_nonnull (strstr (samtal_test_json_string (fgi->json, "error.message"), "opens at"));
 }
 
 static void
