@@ -3,7 +3,8 @@
  * Each entry's hash is keyed BLAKE2b-256 (crypto_generichash, key: the file audit.key in the data
  * dir) over the previous entry's hash and a canonical, length-prefixed encoding of the entry (id,
  * at, actor_id, action, object_type, object_id, detail). Editing, removing or reordering a row
- * breaks the chain from that row on; samtal_audit_verify() finds the first such row.
+ * breaks the chain from that row on; samtal_audit_verify() finds the first such row. Removing
+ * the newest rows is caught by the anchor (samtal_audit_anchor) that the running server keeps.
  *
  * Append from the main thread; inside a transaction of yours the entry commits or rolls back
  * with it (a booking and its audit entry are one unit). Never put secrets (passwords, tokens,
@@ -30,6 +31,12 @@ void samtal_audit_free (SamtalAudit *audit);
 gboolean samtal_audit_append (SamtalAudit *audit, gint64 actor_id, const char *action,
                               const char *object_type, gint64 object_id, const char *detail,
                               GError **error);
+
+/* Records the newest committed entry in the anchor file (data_dir/audit.anchor) when the trail
+ * has grown since the last call; does nothing while a transaction is open. The serving process
+ * calls it every few seconds and when it stops; the first call of a process records an
+ * "audit.anchor" entry when the data dir has no anchor yet (or lost it). See audit.c. */
+gboolean samtal_audit_anchor (SamtalAudit *audit, GError **error);
 
 typedef struct {
   gboolean ok;

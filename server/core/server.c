@@ -279,10 +279,29 @@ on_signal (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+static void
+anchor_audit (SamtalServer *server)
+{
+  g_autoptr (GError) error = NULL;
+  if (!samtal_audit_anchor (server->audit, &error))
+    g_warning ("audit: cannot update the anchor: %s", error->message);
+}
+
+static gboolean
+on_anchor_tick (gpointer data)
+{
+  anchor_audit (data);
+  return G_SOURCE_CONTINUE;
+}
+
+#define AUDIT_ANCHOR_INTERVAL_S 2
+
 void
 samtal_server_run (SamtalServer *server)
 {
   server->loop = g_main_loop_new (NULL, FALSE);
+  anchor_audit (server);
+  server->anchor_source = g_timeout_add_seconds (AUDIT_ANCHOR_INTERVAL_S, on_anchor_tick, server);
   server->signal_sources[0] = g_unix_signal_add (SIGTERM, on_signal, server);
   server->signal_sources[1] = g_unix_signal_add (SIGINT, on_signal, server);
   g_main_loop_run (server->loop);
@@ -290,4 +309,6 @@ samtal_server_run (SamtalServer *server)
     soup_server_disconnect (server->soup);
   g_clear_object (&server->soup);
   drain_main_context ();
+  g_clear_handle_id (&server->anchor_source, g_source_remove);
+  anchor_audit (server);
 }

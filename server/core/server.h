@@ -48,6 +48,7 @@ struct _SamtalServer {
   GList *shutdown_hooks;
   GMainLoop *loop;
   guint signal_sources[2];
+  guint anchor_source;       /* the audit anchor's timer while serving */
   gboolean shutting_down;
 };
 

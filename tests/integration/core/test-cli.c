@@ -95,7 +95,8 @@ test_audit_verify (void)
   g_assert_cmpuint (bad->status, ==, 401);
   g_autofree char *out = NULL;
   g_assert_cmpint (verify_cli (ts, &out), ==, 0);
-  g_assert_cmpstr (out, ==, "ok 5 entries\n");   /* user.create, 3 × session.create, session.fail */
+  /* audit.anchor (the data dir's first anchor), user.create, 3 × session.create, session.fail */
+  g_assert_cmpstr (out, ==, "ok 6 entries\n");
   g_assert_cmpint (samtal_test_server_stop (ts), ==, 0);
 
   /* Edit a row behind the server's back. */
@@ -138,6 +139,30 @@ test_audit_removed_row (void)
   g_assert_cmpint (samtal_test_run_cli (ts, nodir, NULL, NULL, &err), ==, 1);
 }
 
+/* Cutting off the newest entries leaves a valid chain; the server's anchor catches it. */
+static void
+test_audit_truncated (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SamtalTestServer) ts = samtal_test_server_start (&error);
+  g_assert_no_error (error);
+  samtal_test_server_add_user (ts, "a@kommun.se", "A", "admin", NULL, "admin-password", &error);
+  for (int i = 0; i < 3; i++)
+    {
+      g_autoptr (SamtalTestAuth) a = samtal_test_sign_in (ts, "a@kommun.se", "admin-password",
+                                                          &error);
+      g_assert_no_error (error);
+    }
+  g_assert_cmpint (samtal_test_server_stop (ts), ==, 0);   /* a clean stop anchors the newest */
+  g_autofree char *ok = NULL;
+  g_assert_cmpint (verify_cli (ts, &ok), ==, 0);
+  g_assert_true (g_str_has_prefix (ok, "ok "));
+  sql_on (ts, "DELETE FROM audit WHERE id = (SELECT MAX(id) FROM audit)");
+  g_autofree char *out = NULL;
+  g_assert_cmpint (verify_cli (ts, &out), ==, 1);
+  g_assert_nonnull (strstr (out, "FAILED"));
+}
+
 static void
 test_restart_keeps_data (void)
 {
@@ -164,6 +189,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/user-add", test_user_add);
   g_test_add_func ("/cli/audit-verify-edited", test_audit_verify);
   g_test_add_func ("/cli/audit-verify-removed", test_audit_removed_row);
+  g_test_add_func ("/cli/audit-verify-truncated", test_audit_truncated);
   g_test_add_func ("/cli/restart-keeps-data", test_restart_keeps_data);
   return g_test_run ();
 }

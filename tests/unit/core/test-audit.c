@@ -1,6 +1,9 @@
 /* Unit tests: the hash-chained audit trail (core/audit.h) — append, verify, and detection of
  * edited, removed and reordered rows made behind its back with the sqlite3 API. */
 #include "core/audit.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
 #include "fixture.h"
 
 #include <string.h>
@@ -93,6 +96,69 @@ test_removed (CoreFixture *f, gconstpointer data)
   samtal_audit_report_clear (&r);
 }
 
+/* Cutting the newest entries off leaves a valid chain: the anchor catches it. */
+static void
+test_truncated (CoreFixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  append_n (f, 6);
+  g_assert_true (samtal_audit_anchor (f->server->audit, &error));
+  g_assert_no_error (error);
+  SamtalAuditReport ok = verify (f);
+  g_assert_true (ok.ok);
+  g_assert_cmpint (ok.entries, ==, 7);   /* six, and the first anchor's own entry */
+  samtal_audit_report_clear (&ok);
+  exec_sql (f, "DELETE FROM audit WHERE id >= 6");
+  SamtalAuditReport r = verify (f);
+  g_assert_false (r.ok);
+  g_assert_cmpint (r.first_bad, ==, 6);
+  g_assert_nonnull (strstr (r.reason, "removed"));
+  samtal_audit_report_clear (&r);
+}
+
+/* An anchor file that disappears or is edited fails verification; the next anchor says so in the
+ * trail. */
+static void
+test_anchor_missing_or_altered (CoreFixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  append_n (f, 3);
+  g_assert_true (samtal_audit_anchor (f->server->audit, &error));
+  g_autofree char *path = g_build_filename (f->server->config->data_dir, "audit.anchor", NULL);
+  g_autofree char *text = NULL;
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  SamtalAuditReport r = verify (f);
+  g_assert_false (r.ok);
+  g_assert_nonnull (strstr (r.reason, "missing"));
+  samtal_audit_report_clear (&r);
+
+  /* A forged anchor (another id, same mac) does not verify. */
+  g_autofree char *forged = g_strdup (text);
+  char *sp = strchr (forged, ' ');
+  sp[1] = sp[1] == '9' ? '8' : '9';
+  g_assert_true (g_file_set_contents (path, forged, -1, NULL));
+  SamtalAuditReport r2 = verify (f);
+  g_assert_false (r2.ok);
+  g_assert_nonnull (strstr (r2.reason, "anchor"));
+  samtal_audit_report_clear (&r2);
+
+  /* A fresh process (new SamtalAudit) re-anchors and records that it did. */
+  SamtalAudit *fresh = samtal_audit_new (f->server->store, f->server->config->data_dir, &error);
+  g_assert_no_error (error);
+  g_test_expect_message (NULL, G_LOG_LEVEL_WARNING, "*anchor file was altered*");
+  g_assert_true (samtal_audit_anchor (fresh, &error));
+  g_test_assert_expected_messages ();
+  g_assert_no_error (error);
+  samtal_audit_free (fresh);
+  SamtalAuditReport r3 = verify (f);
+  g_assert_true (r3.ok);
+  samtal_audit_report_clear (&r3);
+  g_autoptr (JsonNode) list = samtal_audit_list (f->server->audit, 0, 100, f->server->tz, &error);
+  g_autofree char *json = json_to_string (list, FALSE);
+  g_assert_nonnull (strstr (json, "recreated"));
+}
+
 static void
 test_reordered (CoreFixture *f, gconstpointer data)
 {
@@ -144,6 +210,8 @@ main (int argc, char **argv)
   ADD ("/audit/edited-actor", test_edited_actor);
   ADD ("/audit/removed", test_removed);
   ADD ("/audit/reordered", test_reordered);
+  ADD ("/audit/truncated", test_truncated);
+  ADD ("/audit/anchor-missing-or-altered", test_anchor_missing_or_altered);
   ADD ("/audit/rehashed", test_rehashed_without_key);
   ADD ("/audit/rollback", test_rollback);
   return g_test_run ();
