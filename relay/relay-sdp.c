@@ -194,7 +194,8 @@ normalise_fingerprint (const char *value)
 {
   if (value == NULL || g_ascii_strncasecmp (value, "sha-256 ", 8) != 0)
     return NULL;
-  g_autofree char *fp = g_ascii_strup (g_strstrip (g_strdup (value + 8)), -1);
+  g_autofree char *copy = g_strstrip (g_strdup (value + 8));
+  g_autofree char *fp = g_ascii_strup (copy, -1);
   if (strlen (fp) != 32 * 3 - 1)
     return NULL;
   for (guint i = 0; fp[i] != '\0'; i++)
@@ -243,10 +244,12 @@ samtal_relay_pem_fingerprint (const char *pem)
   static const char begin[] = "-----BEGIN CERTIFICATE-----";
   static const char end[] = "-----END CERTIFICATE-----";
   const char *b = pem ? strstr (pem, begin) : NULL;
-  const char *e = b ? strstr (b, end) : NULL;
+  /* Look for the end only after the whole begin line: the two may share their dashes. */
+  const char *body_start = b ? b + strlen (begin) : NULL;
+  const char *e = body_start ? strstr (body_start, end) : NULL;
   if (e == NULL)
     return NULL;
-  g_autofree char *body = g_strndup (b + strlen (begin), e - b - strlen (begin));
+  g_autofree char *body = g_strndup (body_start, (gsize) (e - body_start));
   gsize len = 0;
   g_autofree guchar *der = g_base64_decode (g_strstrip (body), &len);
   if (der == NULL || len == 0)
