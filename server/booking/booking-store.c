@@ -223,13 +223,7 @@ samtal_rule_delete (SamtalStore *store, gint64 staff_id, gint64 rule_id, GError 
     return FALSE;
   sqlite3_bind_int64 (st, 1, rule_id);
   sqlite3_bind_int64 (st, 2, staff_id);
-  if (!samtal_store_run (store, st, error))
-    return FALSE;
-  if (samtal_store_changes (store) == 0) {
-    g_set_error (error, SAMTAL_API_ERROR, SAMTAL_API_ERROR_NOT_FOUND, "no such rule");
-    return FALSE;
-  }
-  return TRUE;
+  return samtal_store_run_one (store, st, "rule", error);
 }
 
 GArray *
@@ -409,13 +403,7 @@ samtal_booking_list_ids (SamtalStore *store, const SamtalBookingFilter *f, GErro
   sqlite3_bind_int64 (st, 4, f->from);
   sqlite3_bind_int64 (st, 5, f->to);
   sqlite3_bind_int64 (st, 6, f->limit ? f->limit : 500);
-  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  int rc;
-  while ((rc = samtal_store_step (store, st, error)) == SQLITE_ROW) {
-    gint64 id = col_int (st, 0);
-    g_array_append_val (ids, id);
-  }
-  return rc < 0 ? NULL : g_steal_pointer (&ids);
+  return samtal_store_collect_ids (store, st, error);
 }
 
 void
@@ -541,13 +529,7 @@ samtal_unit_staff_ids (SamtalStore *store, gint64 unit_id, GError **error)
   if (st == NULL)
     return NULL;
   sqlite3_bind_int64 (st, 1, unit_id);
-  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  int rc;
-  while ((rc = samtal_store_step (store, st, error)) == SQLITE_ROW) {
-    gint64 id = col_int (st, 0);
-    g_array_append_val (ids, id);
-  }
-  return rc < 0 ? NULL : g_steal_pointer (&ids);
+  return samtal_store_collect_ids (store, st, error);
 }
 
 gboolean
@@ -559,11 +541,5 @@ samtal_block_delete (SamtalStore *store, gint64 staff_id, gint64 block_id, GErro
     return FALSE;
   sqlite3_bind_int64 (st, 1, block_id);
   sqlite3_bind_int64 (st, 2, staff_id);
-  if (!samtal_store_run (store, st, error))
-    return FALSE;
-  if (samtal_store_changes (store) == 0) {
-    g_set_error (error, SAMTAL_API_ERROR, SAMTAL_API_ERROR_NOT_FOUND, "no such block");
-    return FALSE;
-  }
-  return TRUE;
+  return samtal_store_run_one (store, st, "block", error);
 }

@@ -122,13 +122,7 @@ samtal_case_list_ids (SamtalStore *store, gint64 unit_id, gint64 client_id, GErr
     return NULL;
   sqlite3_bind_int64 (st, 1, unit_id);
   sqlite3_bind_int64 (st, 2, client_id);
-  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  int rc;
-  while ((rc = samtal_store_step (store, st, error)) == SQLITE_ROW) {
-    gint64 id = col_int (st, 0);
-    g_array_append_val (ids, id);
-  }
-  return rc < 0 ? NULL : g_steal_pointer (&ids);
+  return samtal_store_collect_ids (store, st, error);
 }
 
 void

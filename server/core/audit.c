@@ -306,7 +306,7 @@ anchor_begin (SamtalAudit *audit, GError **error)
 gboolean
 samtal_audit_anchor (SamtalAudit *audit, GError **error)
 {
-  if (!sqlite3_get_autocommit (samtal_store_db (audit->store)))
+  if (samtal_store_in_transaction (audit->store))
     return TRUE; /* a transaction is open: its entries may still roll back */
   if (audit->anchored_id < 0 && !anchor_begin (audit, error))
     return FALSE;

@@ -468,6 +468,8 @@ samtal_reply_gerror (SamtalRequest *req, const GError *error)
     return reply_error_literal (req, 409, "conflict", "this conflicts with existing data");
   if (g_error_matches (error, SAMTAL_STORE_ERROR, SAMTAL_STORE_ERROR_BUSY))
     return reply_error_literal (req, 503, "unavailable", "the database is busy; try again");
+  if (g_error_matches (error, SAMTAL_STORE_ERROR, SAMTAL_STORE_ERROR_NOT_FOUND))
+    return reply_error_literal (req, 404, "not_found", error->message);
   g_warning ("%s %s: %s", samtal_request_method (req), req->path, error->message);
   reply_error_literal (req, 500, "internal", "internal error");
 }

@@ -199,6 +199,32 @@ samtal_store_changes (SamtalStore *store)
   return sqlite3_changes (store->db);
 }
 
+GArray *
+samtal_store_collect_ids (SamtalStore *store, sqlite3_stmt *stmt, GError **error)
+{
+  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  int rc;
+  while ((rc = samtal_store_step (store, stmt, error)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      g_array_append_val (ids, id);
+    }
+  return rc < 0 ? NULL : g_steal_pointer (&ids);
+}
+
+gboolean
+samtal_store_run_one (SamtalStore *store, sqlite3_stmt *stmt, const char *what, GError **error)
+{
+  if (!samtal_store_run (store, stmt, error))
+    return FALSE;
+  if (samtal_store_changes (store) == 0)
+    {
+      g_set_error (error, SAMTAL_STORE_ERROR, SAMTAL_STORE_ERROR_NOT_FOUND, "no such %s", what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 char *
 samtal_store_column_dup (sqlite3_stmt *stmt, int column)
 {

@@ -73,6 +73,14 @@ gint64 samtal_store_last_insert_rowid (SamtalStore *store);
 /* Rows changed by the last write. */
 int samtal_store_changes (SamtalStore *store);
 
+/* Steps a query whose first column is an integer id; returns the ids (transfer full) or NULL with
+ * error. */
+GArray *samtal_store_collect_ids (SamtalStore *store, sqlite3_stmt *stmt, GError **error);
+/* Runs a write that must change a row; SAMTAL_STORE_ERROR_NOT_FOUND ("no such WHAT") when it
+ * changed none (the API answers 404). */
+gboolean samtal_store_run_one (SamtalStore *store, sqlite3_stmt *stmt, const char *what,
+                               GError **error);
+
 /* Column helper: text column as a new string (NULL for SQL NULL). */
 char *samtal_store_column_dup (sqlite3_stmt *stmt, int column);
 
