@@ -534,7 +534,7 @@ samtal_relay_peer_new (SamtalRelayRoom *room, const char *id, GError **error)
   gst_object_ref_sink (p->webrtc);
   g_object_set (p->webrtc, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, "latency", 0,
                 NULL);
-  g_object_set_data_full (G_OBJECT (p->webrtc), "samtal-participant", g_strdup (id), g_free);
+  samtal_relay_room_tag_element (p->webrtc, p);
   configure_ice (p);
   connect_tagged (p, "on-negotiation-needed", G_CALLBACK (on_negotiation_needed));
   connect_tagged (p, "on-ice-candidate", G_CALLBACK (on_ice_candidate));
@@ -546,31 +546,32 @@ samtal_relay_peer_new (SamtalRelayRoom *room, const char *id, GError **error)
   if (!gst_element_sync_state_with_parent (p->webrtc)) {
     g_set_error (error, SAMTAL_RELAY_ERROR, SAMTAL_RELAY_ERROR_INTERNAL,
                  "participant %s: webrtcbin does not start", id);
+    /* It never ran: stopping it here cannot wait for a streaming thread. */
     gst_element_set_state (p->webrtc, GST_STATE_NULL);
+    gst_bin_remove (GST_BIN (room->pipeline), p->webrtc);
     samtal_relay_peer_free (p);
     return NULL;
   }
   return p;
 }
 
-/* Frees p; its webrtcbin must be stopped already (samtal_relay_room_unlink_participant). */
+void
+samtal_relay_peer_disconnect (SamtalRelayParticipant *p)
+{
+  if (p->dtls != NULL)
+    g_signal_handlers_disconnect_matched (p->dtls, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, p->tag);
+  if (p->webrtc != NULL)
+    g_signal_handlers_disconnect_matched (p->webrtc, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL,
+                                          p->tag);
+}
+
 void
 samtal_relay_peer_free (SamtalRelayParticipant *p)
 {
-  if (p->dtls != NULL) {
-    g_signal_handlers_disconnect_matched (p->dtls, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, p->tag);
-    g_object_unref (p->dtls);
-  }
-  if (p->webrtc != NULL) {
-    gst_element_set_state (p->webrtc, GST_STATE_NULL);
-    for (guint i = 0; i < p->retired_pads->len; i++)
-      gst_element_release_request_pad (p->webrtc, g_ptr_array_index (p->retired_pads, i));
-    g_signal_handlers_disconnect_matched (p->webrtc, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL,
-                                          p->tag);
-    if (GST_OBJECT_PARENT (p->webrtc) != NULL)
-      gst_bin_remove (GST_BIN (GST_OBJECT_PARENT (p->webrtc)), p->webrtc);
+  samtal_relay_peer_disconnect (p);
+  g_clear_object (&p->dtls);
+  if (p->webrtc != NULL)
     gst_object_unref (p->webrtc);
-  }
   g_ptr_array_unref (p->publications);
   g_ptr_array_unref (p->subscriptions);
   g_ptr_array_unref (p->retired_pads);

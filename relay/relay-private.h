@@ -17,6 +17,20 @@ G_BEGIN_DECLS
 
 #define SAMTAL_RELAY_DEFAULT_MAX_PARTICIPANTS 6
 #define SAMTAL_RELAY_QUEUE_MAX_BUFFERS 256  /* per forwarding branch; leaky, so a slow leg drops */
+/* A destroyed room's pipeline stops once its participants' teardowns ended, or after this. */
+#define SAMTAL_RELAY_ROOM_TEARDOWN_WAIT_MS 20000
+/* samtal_relay_free() waits this long for every teardown in flight, then logs and goes on. */
+#define SAMTAL_RELAY_FREE_WAIT_MS 10000
+
+/* Teardowns in flight (relay-teardown.c); any thread. */
+typedef struct {
+  gint ref;
+  GMutex lock;
+  GCond cond;
+  guint count;
+} SamtalRelayPending;
+
+typedef struct _SamtalRelayTeardown SamtalRelayTeardown;
 
 /* Outlives the relay while streaming threads still hold it; alive is read/written on the main
  * context only. forwarded is updated atomically by pad probes. */
@@ -90,7 +104,7 @@ struct _SamtalRelayParticipant {
   guint next_sink;         /* next sink_%u index to request */
   GPtrArray *publications; /* SamtalRelayPublication */
   GPtrArray *subscriptions;/* SamtalRelaySubscription */
-  GPtrArray *retired_pads; /* sink pads of removed tracks, released once webrtcbin stopped */
+  GPtrArray *retired_pads; /* sink pads of removed tracks, released by its teardown */
 };
 
 struct _SamtalRelayRoom {
@@ -99,6 +113,8 @@ struct _SamtalRelayRoom {
   GstElement *pipeline;
   GSource *bus_source;
   GHashTable *participants; /* id → SamtalRelayParticipant */
+  SamtalRelayPending *teardowns; /* its removed participants' teardowns in flight */
+  gboolean closing;          /* being destroyed: no renegotiation of the remaining ones */
 };
 
 struct _SamtalRelay {
@@ -112,6 +128,7 @@ struct _SamtalRelay {
   GHashTable *rooms;        /* id → SamtalRelayRoom */
   SamtalRelayLink *link;
   guint next_serial;
+  SamtalRelayPending *teardowns; /* every teardown in flight (participants and rooms) */
 };
 
 /* relay.c */
@@ -141,13 +158,48 @@ void samtal_relay_room_publication_live (SamtalRelayPublication *pub);
 void samtal_relay_room_subscribe_all (SamtalRelayParticipant *p);
 /* s's answer is applied: link the tees of its not yet flowing subscriptions. */
 void samtal_relay_room_start_forwarding (SamtalRelayParticipant *s);
-/* Tears down everything p publishes (renegotiating its subscribers) and everything it receives. */
-void samtal_relay_room_unlink_participant (SamtalRelayParticipant *p);
+/* Cuts p out of its room without blocking: every branch into and out of p drops and is
+ * unlinked, p's subscribers are renegotiated, p's signal handlers are gone, and its elements are
+ * handed to a teardown on another thread. p is no longer in room->participants; free it with
+ * samtal_relay_peer_free() right after. */
+void samtal_relay_room_detach_participant (SamtalRelayParticipant *p);
+/* Marks an element as p's (bus errors from it fail p, and only this p, not a later one with
+ * the same id). */
+void samtal_relay_room_tag_element (GstElement *e, SamtalRelayParticipant *p);
 char **samtal_relay_room_list_factories (SamtalRelayRoom *room);
+
+/* relay-teardown.c */
+SamtalRelayPending *samtal_relay_pending_new (void);
+SamtalRelayPending *samtal_relay_pending_ref (SamtalRelayPending *pending);
+void samtal_relay_pending_unref (SamtalRelayPending *pending);
+guint samtal_relay_pending_count (SamtalRelayPending *pending);
+/* Waits until nothing is pending or timeout_ms passed; TRUE if nothing is pending. */
+gboolean samtal_relay_pending_wait (SamtalRelayPending *pending, guint timeout_ms);
+/* A teardown of elements of bin (NULL: top-level elements such as a room's pipeline). */
+SamtalRelayTeardown *samtal_relay_teardown_new (GstElement *bin, const char *what);
+/* pad (transfer full), already unlinked, is released from element before anything stops. */
+void samtal_relay_teardown_release_early (SamtalRelayTeardown *td, GstElement *element,
+                                          GstPad *pad);
+/* pad (transfer full) is released from element after every element stopped. */
+void samtal_relay_teardown_release_late (SamtalRelayTeardown *td, GstElement *element,
+                                         GstPad *pad);
+/* element is locked in its state now, set to NULL (in the order given) and removed from the bin
+ * by the teardown. */
+void samtal_relay_teardown_stop (SamtalRelayTeardown *td, GstElement *element);
+/* The teardown starts only once pending is empty, or gives up (and leaks) after timeout_ms. */
+void samtal_relay_teardown_wait_for (SamtalRelayTeardown *td, SamtalRelayPending *pending,
+                                     guint timeout_ms);
+/* Runs td on a thread of its own (td is consumed); it counts in counter1 and counter2 (both
+ * nullable) until it ended. Never blocks. */
+void samtal_relay_teardown_start (SamtalRelayTeardown *td, SamtalRelayPending *counter1,
+                                  SamtalRelayPending *counter2);
 
 /* relay-peer.c */
 SamtalRelayParticipant *samtal_relay_peer_new (SamtalRelayRoom *room, const char *id,
                                                GError **error);
+/* Disconnects every handler the relay has on p's webrtcbin and DTLS transport (never blocks). */
+void samtal_relay_peer_disconnect (SamtalRelayParticipant *p);
+/* Frees p; its elements must have been handed to a teardown (or never have started). */
 void samtal_relay_peer_free (SamtalRelayParticipant *p);
 gboolean samtal_relay_peer_set_offer (SamtalRelayParticipant *p, const char *sdp, GError **error);
 gboolean samtal_relay_peer_set_answer (SamtalRelayParticipant *p, const char *sdp, GError **error);

@@ -13,16 +13,26 @@
 
 #include <string.h>
 
-/* Finds the participant an element belongs to (its webrtcbin, tee or branch carry the id). */
+/* Finds the participant an element belongs to (its webrtcbin, tees and branches carry its tag).
+ * An element of a removed participant belongs to no one, even if its id was added again. */
 static SamtalRelayParticipant *
 owner_of (SamtalRelayRoom *room, GstObject *obj)
 {
   for (GstObject *o = obj; o != NULL; o = GST_OBJECT_PARENT (o)) {
-    const char *id = g_object_get_data (G_OBJECT (o), "samtal-participant");
-    if (id != NULL)
-      return g_hash_table_lookup (room->participants, id);
+    SamtalRelayTag *tag = g_object_get_data (G_OBJECT (o), "samtal-tag");
+    if (tag != NULL) {
+      SamtalRelayParticipant *p = g_hash_table_lookup (room->participants, tag->participant_id);
+      return (p != NULL && p->tag == tag) ? p : NULL;
+    }
   }
   return NULL;
+}
+
+void
+samtal_relay_room_tag_element (GstElement *e, SamtalRelayParticipant *p)
+{
+  g_object_set_data_full (G_OBJECT (e), "samtal-tag", samtal_relay_tag_ref (p->tag),
+                          (GDestroyNotify) samtal_relay_tag_unref);
 }
 
 static gboolean
@@ -55,6 +65,7 @@ samtal_relay_room_new (SamtalRelay *relay, const char *id, GError **error)
   room->relay = relay;
   room->id = g_strdup (id);
   room->participants = g_hash_table_new (g_str_hash, g_str_equal);
+  room->teardowns = samtal_relay_pending_new ();
   room->pipeline = gst_pipeline_new (name);
   g_autoptr (GstBus) bus = gst_pipeline_get_bus (GST_PIPELINE (room->pipeline));
   room->bus_source = gst_bus_create_watch (bus);
@@ -69,34 +80,35 @@ samtal_relay_room_new (SamtalRelay *relay, const char *id, GError **error)
   return room;
 }
 
+/* Never blocks: the participants are detached one by one, and the pipeline stops on a teardown
+ * thread once their teardowns ended. */
 void
 samtal_relay_room_free (SamtalRelayRoom *room)
 {
   GHashTableIter it;
   gpointer value;
 
-  /* Tear participants down one by one, each unlinked before its webrtcbin stops. */
+  g_source_destroy (room->bus_source);
+  g_source_unref (room->bus_source);
+  room->closing = TRUE;
   while (g_hash_table_size (room->participants) > 0) {
     g_hash_table_iter_init (&it, room->participants);
     g_hash_table_iter_next (&it, NULL, &value);
     SamtalRelayParticipant *p = value;
     g_hash_table_steal (room->participants, p->id);
-    samtal_relay_room_unlink_participant (p);
+    samtal_relay_room_detach_participant (p);
     samtal_relay_peer_free (p);
   }
-  g_source_destroy (room->bus_source);
-  g_source_unref (room->bus_source);
-  gst_element_set_state (room->pipeline, GST_STATE_NULL);
+  g_autofree char *what = g_strdup_printf ("room %s", room->id);
+  SamtalRelayTeardown *td = samtal_relay_teardown_new (NULL, what);
+  samtal_relay_teardown_wait_for (td, room->teardowns, SAMTAL_RELAY_ROOM_TEARDOWN_WAIT_MS);
+  samtal_relay_teardown_stop (td, room->pipeline);
+  samtal_relay_teardown_start (td, room->relay->teardowns, NULL);
   gst_object_unref (room->pipeline);
+  samtal_relay_pending_unref (room->teardowns);
   g_hash_table_unref (room->participants);
   g_free (room->id);
   g_free (room);
-}
-
-static void
-tag_element (GstElement *e, SamtalRelayParticipant *p)
-{
-  g_object_set_data_full (G_OBJECT (e), "samtal-participant", g_strdup (p->id), g_free);
 }
 
 SamtalRelayPublication *
@@ -109,7 +121,7 @@ samtal_relay_room_add_publication (SamtalRelayParticipant *p, const char *mid, c
   pub->kind = g_strdup (kind);
   pub->tee = gst_element_factory_make ("tee", NULL);
   g_object_set (pub->tee, "allow-not-linked", TRUE, NULL);
-  tag_element (pub->tee, p);
+  samtal_relay_room_tag_element (pub->tee, p);
   gst_bin_add (GST_BIN (p->room->pipeline), gst_object_ref (pub->tee));
   gst_element_sync_state_with_parent (pub->tee);
   g_ptr_array_add (p->publications, pub);
@@ -202,8 +214,8 @@ subscribe (SamtalRelayParticipant *s, SamtalRelayPublication *pub)
                 "max-size-bytes", 0, "max-size-time", (guint64) 0, "leaky", 2, NULL);
   sub->capsfilter = gst_element_factory_make ("capsfilter", NULL);
   g_object_set (sub->capsfilter, "caps", caps, NULL);
-  tag_element (sub->queue, s);
-  tag_element (sub->capsfilter, s);
+  samtal_relay_room_tag_element (sub->queue, s);
+  samtal_relay_room_tag_element (sub->capsfilter, s);
   gst_bin_add_many (bin, gst_object_ref (sub->queue), gst_object_ref (sub->capsfilter), NULL);
   gst_element_link (sub->queue, sub->capsfilter);
 
@@ -295,55 +307,54 @@ samtal_relay_room_subscribe_all (SamtalRelayParticipant *p)
     samtal_relay_peer_request_offer (p);
 }
 
-/* Stops and removes one forwarding branch. Releasing the tee's src pad first deactivates it
- * (waiting for a buffer in flight) and marks it removed, so the tee ignores whatever the branch
- * returns while it goes to NULL. The subscriber's transceiver becomes inactive, so its next
- * offer no longer sends the track; its sink pad is only unlinked and released when the
- * subscriber's webrtcbin has stopped (releasing it from a running rtpbin raced with its RTCP
- * thread). */
-static void
-subscription_free (SamtalRelaySubscription *sub)
+static GstPadProbeReturn
+drop_all (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
-  GstBin *bin = GST_BIN (sub->subscriber->room->pipeline);
+  return GST_PAD_PROBE_DROP;
+}
 
+/* Cuts one forwarding branch out of the graph without waiting for any streaming thread: from
+ * now on its capsfilter drops whatever the queue still pushes, the tee's src pad is unlinked
+ * (the tee ignores not-linked, allow-not-linked), and the elements go to td, which stops them
+ * and releases the tee's pad on its own thread. If the subscriber stays, its transceiver becomes
+ * inactive (its next offer no longer sends the track) and its sink pad is only unlinked: it is
+ * released by the subscriber's own teardown, once its webrtcbin stopped (releasing it from a
+ * running rtpbin raced with its RTCP thread). A removed subscriber's sink pad goes to td. */
+static void
+detach_branch (SamtalRelaySubscription *sub, SamtalRelayTeardown *td, gboolean subscriber_stays)
+{
+  g_autoptr (GstPad) out = gst_element_get_static_pad (sub->capsfilter, "src");
+  g_autoptr (GstPad) in = gst_element_get_static_pad (sub->queue, "sink");
+
+  gst_pad_add_probe (out, GST_PAD_PROBE_TYPE_DATA_DOWNSTREAM, drop_all, NULL, NULL);
   if (sub->tee_pad != NULL) {
-    gst_element_release_request_pad (sub->pub->tee, sub->tee_pad);
-    gst_object_unref (sub->tee_pad);
+    gst_pad_unlink (sub->tee_pad, in);
+    samtal_relay_teardown_release_early (td, sub->pub->tee, g_steal_pointer (&sub->tee_pad));
   }
-  gst_element_set_state (sub->queue, GST_STATE_NULL);
-  gst_element_set_state (sub->capsfilter, GST_STATE_NULL);
+  samtal_relay_teardown_stop (td, sub->queue);
+  samtal_relay_teardown_stop (td, sub->capsfilter);
   if (sub->trans != NULL) {
-    g_object_set (sub->trans, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_INACTIVE, NULL);
+    if (subscriber_stays)
+      g_object_set (sub->trans, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_INACTIVE,
+                    NULL);
     gst_object_unref (sub->trans);
   }
   if (sub->sink_pad != NULL) {
-    g_autoptr (GstPad) out = gst_element_get_static_pad (sub->capsfilter, "src");
     gst_pad_unlink (out, sub->sink_pad);
-    g_ptr_array_add (sub->subscriber->retired_pads, sub->sink_pad);
+    if (subscriber_stays)
+      g_ptr_array_add (sub->subscriber->retired_pads, sub->sink_pad);
+    else
+      samtal_relay_teardown_release_late (td, sub->subscriber->webrtc, sub->sink_pad);
   }
-  gst_bin_remove_many (bin, sub->queue, sub->capsfilter, NULL);
   gst_object_unref (sub->queue);
   gst_object_unref (sub->capsfilter);
   g_free (sub);
 }
 
+/* Detaches every subscription of others to p's publications and renegotiates them (unless the
+ * room is closing). */
 static void
-publication_free (SamtalRelayPublication *pub)
-{
-  gst_element_set_state (pub->tee, GST_STATE_NULL);
-  gst_bin_remove (GST_BIN (pub->owner->room->pipeline), pub->tee);
-  gst_object_unref (pub->tee);
-  if (pub->caps != NULL)
-    gst_caps_unref (pub->caps);
-  g_free (pub->mid);
-  g_free (pub->kind);
-  g_free (pub);
-}
-
-/* Drops every subscription of others to p's publications and renegotiates them. Runs after p's
- * webrtcbin was stopped, so no buffer crosses p's tees any more. */
-static void
-drop_subscribers_of (SamtalRelayParticipant *p)
+detach_subscribers_of (SamtalRelayParticipant *p, SamtalRelayTeardown *td)
 {
   GHashTableIter it;
   gpointer value;
@@ -357,30 +368,56 @@ drop_subscribers_of (SamtalRelayParticipant *p)
       if (sub->pub->owner != p)
         continue;
       g_ptr_array_remove_index (s->subscriptions, i - 1);
-      subscription_free (sub);
+      detach_branch (sub, td, TRUE);
       changed = TRUE;
     }
-    if (changed)
+    if (changed && !p->room->closing)
       samtal_relay_peer_request_offer (s);
   }
 }
 
-void
-samtal_relay_room_unlink_participant (SamtalRelayParticipant *p)
+/* p's own tees and retired sink pads (released once its webrtcbin stopped) go to td. */
+static void
+hand_over_elements (SamtalRelayParticipant *p, SamtalRelayTeardown *td)
 {
-  /* What p receives: cut off others' live tees first, then stop p. */
-  for (guint i = 0; i < p->subscriptions->len; i++)
-    subscription_free (g_ptr_array_index (p->subscriptions, i));
-  g_ptr_array_set_size (p->subscriptions, 0);
-
-  gst_element_set_state (p->webrtc, GST_STATE_NULL);
-  drop_subscribers_of (p);
-  for (guint i = 0; i < p->publications->len; i++)
-    publication_free (g_ptr_array_index (p->publications, i));
+  for (guint i = 0; i < p->retired_pads->len; i++)
+    samtal_relay_teardown_release_late (td, p->webrtc,
+                                        gst_object_ref (g_ptr_array_index (p->retired_pads, i)));
+  g_ptr_array_set_size (p->retired_pads, 0);
+  for (guint i = 0; i < p->publications->len; i++) {
+    SamtalRelayPublication *pub = g_ptr_array_index (p->publications, i);
+    samtal_relay_teardown_stop (td, pub->tee);
+    gst_object_unref (pub->tee);
+    if (pub->caps != NULL)
+      gst_caps_unref (pub->caps);
+    g_free (pub->mid);
+    g_free (pub->kind);
+    g_free (pub);
+  }
   g_ptr_array_set_size (p->publications, 0);
   g_mutex_lock (&p->tag->lock);
   g_hash_table_remove_all (p->tag->tees);
   g_mutex_unlock (&p->tag->lock);
+}
+
+void
+samtal_relay_room_detach_participant (SamtalRelayParticipant *p)
+{
+  g_autofree char *what = g_strdup_printf ("participant %s of room %s", p->id, p->room->id);
+  SamtalRelayTeardown *td = samtal_relay_teardown_new (p->room->pipeline, what);
+
+  samtal_relay_peer_disconnect (p);   /* no more callbacks from its webrtcbin */
+  if (p->webrtc != NULL)
+    samtal_relay_teardown_stop (td, p->webrtc);   /* stops first: nothing enters its tees */
+  /* What p receives: cut off from the others' tees. */
+  for (guint i = 0; i < p->subscriptions->len; i++)
+    detach_branch (g_ptr_array_index (p->subscriptions, i), td, FALSE);
+  g_ptr_array_set_size (p->subscriptions, 0);
+  /* What p sends: cut off from its subscribers. */
+  detach_subscribers_of (p, td);
+  if (p->webrtc != NULL)
+    hand_over_elements (p, td);
+  samtal_relay_teardown_start (td, p->room->teardowns, p->room->relay->teardowns);
 }
 
 char **

@@ -187,6 +187,7 @@ samtal_relay_new (const SamtalRelayConfig *config, const SamtalRelayEvents *even
   relay->link->alive = TRUE;
   relay->link->relay = relay;
   relay->link->context = g_main_context_ref (relay->context);
+  relay->teardowns = samtal_relay_pending_new ();
   return relay;
 }
 
@@ -198,6 +199,12 @@ samtal_relay_free (SamtalRelay *relay)
   relay->link->alive = FALSE;      /* pending invocations become no-ops */
   g_hash_table_remove_all (relay->rooms);
   g_hash_table_unref (relay->rooms);
+  /* Every room and participant is on a teardown thread now: let them end before the caller
+   * (typically the process) goes on, but never wait forever for a stuck one. */
+  if (!samtal_relay_pending_wait (relay->teardowns, SAMTAL_RELAY_FREE_WAIT_MS))
+    g_message ("relay: %u teardowns still running after %u ms; leaving them",
+               samtal_relay_pending_count (relay->teardowns), SAMTAL_RELAY_FREE_WAIT_MS);
+  samtal_relay_pending_unref (relay->teardowns);
   relay->link->relay = NULL;
   samtal_relay_link_unref (relay->link);
   g_main_context_unref (relay->context);
@@ -304,7 +311,7 @@ samtal_relay_remove_participant (SamtalRelay *relay, const char *room_id,
   if (p == NULL)
     return;
   g_hash_table_steal (p->room->participants, p->id);
-  samtal_relay_room_unlink_participant (p);
+  samtal_relay_room_detach_participant (p);   /* never blocks: its elements stop elsewhere */
   samtal_relay_peer_free (p);
 }
 
@@ -359,4 +366,5 @@ samtal_relay_get_stats (SamtalRelay *relay, SamtalRelayStats *stats)
   while (g_hash_table_iter_next (&it, NULL, &value))
     stats->participants += g_hash_table_size (((SamtalRelayRoom *) value)->participants);
   stats->forwarded_packets = __atomic_load_n (&relay->link->forwarded, __ATOMIC_RELAXED);
+  stats->teardowns = samtal_relay_pending_count (relay->teardowns);
 }

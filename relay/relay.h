@@ -78,18 +78,22 @@ GQuark samtal_relay_error_quark (void);
  * Calls gst_init() if needed. */
 SamtalRelay *samtal_relay_new (const SamtalRelayConfig *config, const SamtalRelayEvents *events,
                                gpointer user_data, GMainContext *context, GError **error);
-/* Removes every room and participant (no events are delivered after this), frees the relay. */
+/* Removes every room and participant (no events are delivered after this), frees the relay.
+ * Waits (at most 10 s, logged if exceeded) for their GStreamer elements to stop. */
 void samtal_relay_free (SamtalRelay *relay);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SamtalRelay, samtal_relay_free)
 
 gboolean samtal_relay_create_room (SamtalRelay *relay, const char *room_id, GError **error);
-/* Tears the room down with all its participants. Unknown rooms are ignored. */
+/* Tears the room down with all its participants. Unknown rooms are ignored. Never blocks: the
+ * room's elements stop on another thread. */
 void samtal_relay_destroy_room (SamtalRelay *relay, const char *room_id);
 
 gboolean samtal_relay_add_participant (SamtalRelay *relay, const char *room_id,
                                        const char *participant_id, GError **error);
 /* Removes one participant; the others get a renegotiation without its tracks. Unknown ids are
- * ignored. */
+ * ignored. Never blocks: the participant is cut out of the room at once (no event for it after
+ * this returns, and the same id may be added again at once); its elements stop on another
+ * thread. */
 void samtal_relay_remove_participant (SamtalRelay *relay, const char *room_id,
                                       const char *participant_id);
 
@@ -110,6 +114,7 @@ typedef struct {
   guint rooms;
   guint participants;
   guint64 forwarded_packets;   /* RTP packets handed to a receiver's webrtcbin, all rooms */
+  guint teardowns;             /* removed participants and destroyed rooms still stopping */
 } SamtalRelayStats;
 void samtal_relay_get_stats (SamtalRelay *relay, SamtalRelayStats *stats);
 
