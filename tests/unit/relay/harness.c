@@ -12,6 +12,8 @@ on_local_description (const char *room_id, const char *participant_id, const cha
   TestPeer *peer = g_hash_table_lookup (h->peers, participant_id);
   if (g_str_equal (type, "offer"))
     h->offers++;
+  if (peer == NULL)
+    h->stale_events++;
   if (g_getenv ("TEST_PEER_DUMP") != NULL) {
     g_printerr ("relay %s to %s:\n%s", type, participant_id, sdp);
     for (guint i = 0; i < n_tracks; i++)
@@ -30,6 +32,8 @@ on_local_candidate (const char *room_id, const char *participant_id, guint mline
   TestPeer *peer = g_hash_table_lookup (h->peers, participant_id);
   if (peer != NULL)
     test_peer_on_candidate (peer, mline_index, candidate);
+  else
+    h->stale_events++;
 }
 
 static void
@@ -54,8 +58,8 @@ harness_new (guint max_participants)
   Harness *h = g_new0 (Harness, 1);
   g_autoptr (GError) error = NULL;
 
-  h->peers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                    (GDestroyNotify) test_peer_free);
+  h->peers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  h->stopping = g_ptr_array_new ();
   h->failed = g_ptr_array_new_with_free_func (g_free);
   h->relay = samtal_relay_new (&config, &events, h, NULL, &error);
   g_assert_no_error (error);
@@ -66,8 +70,17 @@ harness_new (guint max_participants)
 void
 harness_free (Harness *h)
 {
+  GHashTableIter it;
+  gpointer peer;
+
   samtal_relay_free (h->relay);
+  g_hash_table_iter_init (&it, h->peers);
+  while (g_hash_table_iter_next (&it, NULL, &peer))
+    g_ptr_array_add (h->stopping, test_peer_stop (peer));
   g_hash_table_unref (h->peers);
+  for (guint i = 0; i < h->stopping->len; i++)
+    g_thread_join (g_ptr_array_index (h->stopping, i));
+  g_ptr_array_unref (h->stopping);
   g_ptr_array_unref (h->failed);
   /* Let pending invocations of the peers run out. */
   while (g_main_context_iteration (NULL, FALSE))
@@ -90,7 +103,17 @@ void
 harness_leave (Harness *h, const char *room, const char *id)
 {
   samtal_relay_remove_participant (h->relay, room, id);
+  harness_drop_peer (h, id);
+}
+
+void
+harness_drop_peer (Harness *h, const char *id)
+{
+  TestPeer *peer = g_hash_table_lookup (h->peers, id);
+  if (peer == NULL)
+    return;
   g_hash_table_remove (h->peers, id);
+  g_ptr_array_add (h->stopping, test_peer_stop (peer));
 }
 
 static void

@@ -11,6 +11,8 @@ typedef struct {
   GHashTable *peers;        /* participant id → TestPeer */
   GPtrArray *failed;        /* participant ids reported by participant_failed */
   guint offers;             /* relay offers seen */
+  guint stale_events;       /* events for a participant that is not (any more) in peers */
+  GPtrArray *stopping;      /* GThread: test peers stopping, joined by harness_free */
 } Harness;
 
 Harness *harness_new (guint max_participants);
@@ -19,6 +21,8 @@ void harness_free (Harness *h);
 TestPeer *harness_join (Harness *h, const char *room, const char *id, guint keyframe_interval);
 /* Removes participant id from the relay and stops its peer. */
 void harness_leave (Harness *h, const char *room, const char *id);
+/* Stops the test peer of participant id (off the main context), if there is one. */
+void harness_drop_peer (Harness *h, const char *id);
 typedef gboolean (*HarnessCond) (Harness *h, gpointer data);
 gboolean harness_wait (Harness *h, HarnessCond cond, gpointer data, guint timeout_s);
 /* TRUE when every peer has decoded ≥ min frames from every other peer. */

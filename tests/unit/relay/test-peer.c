@@ -396,12 +396,27 @@ test_peer_new (SamtalRelay *relay, const char *room_id, const char *participant_
   return peer;
 }
 
+/* The pipeline holds a webrtcbin, which can take long to stop: stop it off the main context. */
+static gpointer
+stop_thread (gpointer data)
+{
+  TestPeer *peer = data;
+  gst_element_set_state (peer->pipeline, GST_STATE_NULL);
+  peer_unref (peer);
+  return NULL;
+}
+
+GThread *
+test_peer_stop (TestPeer *peer)
+{
+  peer->dead = TRUE;
+  g_signal_handlers_disconnect_matched (peer->webrtc, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL,
+                                        peer);
+  return g_thread_new ("test-peer-stop", stop_thread, peer);
+}
+
 void
 test_peer_free (TestPeer *peer)
 {
-  peer->dead = TRUE;
-  gst_element_set_state (peer->pipeline, GST_STATE_NULL);
-  g_signal_handlers_disconnect_matched (peer->webrtc, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL,
-                                        peer);
-  peer_unref (peer);
+  g_thread_join (test_peer_stop (peer));
 }

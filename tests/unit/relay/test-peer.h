@@ -18,6 +18,9 @@ typedef struct _TestPeer TestPeer;
 TestPeer *test_peer_new (SamtalRelay *relay, const char *room_id, const char *participant_id,
                          guint keyframe_interval);
 void test_peer_free (TestPeer *peer);
+/* Like test_peer_free, but the pipeline stops on the returned thread (join it); the main
+ * context is not held up. */
+GThread *test_peer_stop (TestPeer *peer);
 /* Makes the peer's offer carry a wrong DTLS fingerprint (call right after test_peer_new). */
 void test_peer_corrupt_fingerprint (TestPeer *peer);
 const char *test_peer_id (TestPeer *peer);

@@ -115,11 +115,183 @@ test_failure_is_isolated (void)
   TestPeer *bad = harness_join (h, "room", "mallory", RARE_KEYFRAMES);
   test_peer_corrupt_fingerprint (bad);
   g_assert_true (harness_wait (h, has_failed, (gpointer) "mallory", WAIT_S));
-  g_hash_table_remove (h->peers, "mallory");
+  harness_drop_peer (h, "mallory");
   samtal_relay_get_stats (h->relay, &stats);
   g_assert_cmpuint (stats.participants, ==, 2);
   g_assert_true (harness_wait (h, harness_all_see_all, GUINT_TO_POINTER (60), WAIT_S));
   g_assert_cmpuint (h->failed->len, ==, 1);
+  harness_free (h);
+}
+
+/* ---- removal while media flows: the main loop must never stall ---- */
+
+#define MAX_REMOVE_US (100 * G_TIME_SPAN_MILLISECOND)   /* a removal returns within this */
+#define MAX_GAP_US (3 * G_TIME_SPAN_SECOND)              /* longest main-loop stall accepted */
+#define HANG_US (30 * G_TIME_SPAN_SECOND)                /* the watchdog calls it a hang */
+
+/* A heartbeat on the main context and a thread that watches it: it records the longest gap
+ * between beats, and turns a hang into a test failure instead of a stuck test. */
+typedef struct {
+  gint64 last_beat;    /* __atomic */
+  gint64 max_gap;      /* __atomic */
+  gint stop;           /* atomic */
+  guint beats;         /* main context only */
+  guint source;
+  GThread *thread;
+} Watchdog;
+
+static gboolean
+beat (gpointer data)
+{
+  Watchdog *w = data;
+  __atomic_store_n (&w->last_beat, g_get_monotonic_time (), __ATOMIC_RELAXED);
+  w->beats++;
+  return G_SOURCE_CONTINUE;
+}
+
+static gpointer
+watch (gpointer data)
+{
+  Watchdog *w = data;
+  while (!g_atomic_int_get (&w->stop)) {
+    g_usleep (50 * G_TIME_SPAN_MILLISECOND);
+    gint64 gap = g_get_monotonic_time () - __atomic_load_n (&w->last_beat, __ATOMIC_RELAXED);
+    if (gap > __atomic_load_n (&w->max_gap, __ATOMIC_RELAXED))
+      __atomic_store_n (&w->max_gap, gap, __ATOMIC_RELAXED);
+    if (gap > HANG_US)
+      g_error ("the main context has not run for %" G_GINT64_FORMAT " ms", gap / 1000);
+  }
+  return NULL;
+}
+
+static void
+watchdog_start (Watchdog *w)
+{
+  memset (w, 0, sizeof *w);
+  beat (w);
+  w->source = g_timeout_add (20, beat, w);
+  w->thread = g_thread_new ("watchdog", watch, w);
+}
+
+static gint64
+watchdog_stop (Watchdog *w)
+{
+  g_atomic_int_set (&w->stop, 1);
+  g_thread_join (w->thread);
+  g_source_remove (w->source);
+  return __atomic_load_n (&w->max_gap, __ATOMIC_RELAXED);
+}
+
+/* Frames each of a, b, c decoded from the two others. */
+typedef struct {
+  guint n[3][3];
+} Seen;
+
+static const char *const abc[] = { "a", "b", "c" };
+
+static void
+seen_now (Harness *h, Seen *seen)
+{
+  for (guint i = 0; i < 3; i++)
+    for (guint j = 0; j < 3; j++) {
+      TestPeer *p = g_hash_table_lookup (h->peers, abc[i]);
+      seen->n[i][j] = (i != j && p != NULL) ? test_peer_frames_from (p, abc[j]) : 0;
+    }
+}
+
+/* Every present peer decoded ≥ 20 more frames from every other present peer than in base. */
+static gboolean
+all_grew (Harness *h, gpointer data)
+{
+  Seen *base = data, now;
+  seen_now (h, &now);
+  for (guint i = 0; i < 3; i++)
+    for (guint j = 0; j < 3; j++)
+      if (i != j && g_hash_table_contains (h->peers, abc[i]) &&
+          g_hash_table_contains (h->peers, abc[j]) && now.n[i][j] < base->n[i][j] + 20)
+        return FALSE;
+  return TRUE;
+}
+
+static gboolean
+no_teardowns (Harness *h, gpointer data)
+{
+  SamtalRelayStats stats;
+  samtal_relay_get_stats (h->relay, &stats);
+  return stats.teardowns == 0;
+}
+
+static void
+spin_main_loop (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) ms * G_TIME_SPAN_MILLISECOND;
+  while (g_get_monotonic_time () < end)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+}
+
+static gint64
+timed_leave (Harness *h, const char *id)
+{
+  gint64 t0 = g_get_monotonic_time ();
+  samtal_relay_remove_participant (h->relay, "room", id);
+  gint64 took = g_get_monotonic_time () - t0;
+  harness_drop_peer (h, id);
+  g_test_message ("removing %s took %" G_GINT64_FORMAT " us", id, took);
+  return took;
+}
+
+/* c joins a running meeting of a and b and leaves again, over and over, while media flows both
+ * ways (and once before its negotiation finished); the same id comes back while the previous c
+ * may still be tearing down. Every removal returns at once, the main context never stalls, no
+ * event arrives for a removed participant, and a and b keep seeing each other throughout. The
+ * room is destroyed with media flowing, also without a stall. */
+static void
+test_remove_while_flowing (void)
+{
+  Harness *h = harness_new (0);
+  Watchdog w;
+  Seen base;
+  SamtalRelayStats stats;
+
+  watchdog_start (&w);
+  g_assert_true (samtal_relay_create_room (h->relay, "room", NULL));
+  harness_join (h, "room", "a", RARE_KEYFRAMES);
+  harness_join (h, "room", "b", RARE_KEYFRAMES);
+  g_assert_true (harness_wait (h, harness_all_see_all, GUINT_TO_POINTER (20), WAIT_S));
+
+  for (guint round = 0; round < 4; round++) {
+    seen_now (h, &base);
+    harness_join (h, "room", "c", RARE_KEYFRAMES);
+    if (round == 2) {
+      spin_main_loop (300);   /* c is still negotiating */
+    } else {
+      g_assert_true (harness_wait (h, all_grew, &base, WAIT_S));
+    }
+    g_assert_cmpint (timed_leave (h, "c"), <, MAX_REMOVE_US);
+    g_assert_cmpuint (h->stale_events, ==, 0);
+    seen_now (h, &base);
+    g_assert_true (harness_wait (h, all_grew, &base, WAIT_S));   /* a and b go on */
+  }
+  g_assert_cmpuint (h->stale_events, ==, 0);
+  g_assert_cmpuint (h->failed->len, ==, 0);
+
+  /* Destroying the room with media flowing returns at once, too. */
+  gint64 t0 = g_get_monotonic_time ();
+  samtal_relay_destroy_room (h->relay, "room");
+  gint64 took = g_get_monotonic_time () - t0;
+  g_test_message ("destroying the room took %" G_GINT64_FORMAT " us", took);
+  g_assert_cmpint (took, <, MAX_REMOVE_US);
+  samtal_relay_get_stats (h->relay, &stats);
+  g_assert_cmpuint (stats.rooms, ==, 0);
+  g_assert_cmpuint (stats.participants, ==, 0);
+  g_assert_true (harness_wait (h, no_teardowns, NULL, WAIT_S));
+  g_assert_cmpuint (h->stale_events, ==, 0);
+
+  gint64 gap = watchdog_stop (&w);
+  g_test_message ("main loop: %u beats, longest gap %" G_GINT64_FORMAT " ms", w.beats,
+                  gap / 1000);
+  g_assert_cmpint (gap, <, MAX_GAP_US);
   harness_free (h);
 }
 
@@ -144,5 +316,6 @@ main (int argc, char **argv)
   g_test_add_func ("/relay/media/two-peers", test_two_peers);
   g_test_add_func ("/relay/media/late-joiner-and-leaving", test_late_joiner_and_leaving);
   g_test_add_func ("/relay/media/failure-is-isolated", test_failure_is_isolated);
+  g_test_add_func ("/relay/media/remove-while-flowing", test_remove_while_flowing);
   return g_test_run ();
 }
