@@ -56,6 +56,17 @@ on_bus_message (GstBus *bus, GstMessage *msg, gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* webrtcbin 1.22 puts a clocksync (sync=TRUE) in front of each send stream: fine for a local
+ * source, but the relay forwards packets that are already due, so each one only paid for a
+ * clock wait (an allocation, locks, often a timer wake-up) on its way out. Any thread. */
+static void
+on_deep_element_added (GstBin *bin, GstBin *sub_bin, GstElement *element, gpointer user_data)
+{
+  GstElementFactory *f = gst_element_get_factory (element);
+  if (f != NULL && g_str_equal (gst_plugin_feature_get_name (GST_PLUGIN_FEATURE (f)), "clocksync"))
+    g_object_set (element, "sync", FALSE, NULL);
+}
+
 SamtalRelayRoom *
 samtal_relay_room_new (SamtalRelay *relay, const char *id, GError **error)
 {
@@ -67,6 +78,8 @@ samtal_relay_room_new (SamtalRelay *relay, const char *id, GError **error)
   room->participants = g_hash_table_new (g_str_hash, g_str_equal);
   room->teardowns = samtal_relay_pending_new ();
   room->pipeline = gst_pipeline_new (name);
+  g_signal_connect (room->pipeline, "deep-element-added", G_CALLBACK (on_deep_element_added),
+                    NULL);
   g_autoptr (GstBus) bus = gst_pipeline_get_bus (GST_PIPELINE (room->pipeline));
   room->bus_source = gst_bus_create_watch (bus);
   g_source_set_callback (room->bus_source, (GSourceFunc) (void (*) (void)) on_bus_message, room, NULL);
@@ -211,7 +224,8 @@ subscribe (SamtalRelayParticipant *s, SamtalRelayPublication *pub)
   sub->pub = pub;
   sub->queue = gst_element_factory_make ("queue", NULL);
   g_object_set (sub->queue, "max-size-buffers", SAMTAL_RELAY_QUEUE_MAX_BUFFERS,
-                "max-size-bytes", 0, "max-size-time", (guint64) 0, "leaky", 2, NULL);
+                "max-size-bytes", 0, "max-size-time", (guint64) 0, "leaky", 2,
+                "silent", TRUE, NULL);   /* else 3 signal emissions per forwarded packet */
   sub->capsfilter = gst_element_factory_make ("capsfilter", NULL);
   g_object_set (sub->capsfilter, "caps", caps, NULL);
   samtal_relay_room_tag_element (sub->queue, s);
@@ -225,10 +239,13 @@ subscribe (SamtalRelayParticipant *s, SamtalRelayPublication *pub)
     g_message ("relay: cannot link a forwarding branch into %s", s->id);
   if (sub->sink_pad != NULL) {
     g_object_get (sub->sink_pad, "transceiver", &sub->trans, NULL);
-    /* The ssrc in the preferences puts a=ssrc in the offer before any packet flowed. */
+    /* The ssrc in the preferences puts a=ssrc in the offer before any packet flowed. NACK/RTX
+     * only for video: an RTX group on an audio m-line makes Chromium refuse the whole offer
+     * ("Failed to add remote stream ssrc … media_type: audio"). */
     if (sub->trans != NULL)
       g_object_set (sub->trans, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
-                    "do-nack", TRUE, "codec-preferences", prefs, NULL);
+                    "do-nack", g_strcmp0 (pub->kind, "video") == 0, "codec-preferences", prefs,
+                    NULL);
   }
   gst_pad_add_probe (out, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
                      count_forwarded, samtal_relay_tag_ref (s->tag),
