@@ -307,9 +307,23 @@ backtrace_on_critical (const char *domain, GLogLevelFlags level, const char *mes
   return TRUE;
 }
 
+/* The same for criticals that reach the structured log writer (g_return_if_fail in GLib). */
+static GLogWriterOutput
+backtrace_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer data)
+{
+  if (level & (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_ERROR)) {
+    void *frames[32];
+    int n = backtrace (frames, G_N_ELEMENTS (frames));
+    g_printerr ("backtrace of a critical in thread %s:\n", g_thread_self () ? "" : "?");
+    backtrace_symbols_fd (frames, n, 2);
+  }
+  return g_log_writer_default (level, fields, n_fields, data);
+}
+
 int
 main (int argc, char **argv)
 {
+  g_log_set_writer_func (backtrace_writer, NULL, NULL);
   gst_init (&argc, &argv);
   g_test_log_set_fatal_handler (backtrace_on_critical, NULL);
   g_test_init (&argc, &argv, NULL);
