@@ -91,12 +91,16 @@ test('caseworker books the client now (API) and sees both bookings in today / ca
   await checkAxe(page, 'today');
   await page.getByRole('link', { name: 'Calendar' }).click();
   await heading(page, 'My calendar');
+  // The week's bookings load after the heading shows: wait for them (a week without the booking
+  // costs the timeout), else the first week was judged before it loaded — which failed whenever
+  // the client's slot fell in the current week (e.g. on a Monday).
   let found = false;
   for (let i = 0; i < 6 && !found; i++) {
-    found = await page.locator(`[data-booking-id="${c.slotBookingId}"]`).count() > 0;
-    if (!found) {
+    try {
+      await page.locator(`[data-booking-id="${c.slotBookingId}"]`).waitFor({ state: 'attached', timeout: 3000 });
+      found = true;
+    } catch {
       await page.getByRole('button', { name: 'Next week' }).click();
-      await page.waitForTimeout(300);
     }
   }
   assert.ok(found, 'the client-booked slot shows in the caseworker calendar');
