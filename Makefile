@@ -2,7 +2,7 @@
 #   make run    install what is missing, build, start the server with demo data
 #   make test   install what is missing, build with sanitizers, run every test suite
 #   make bench  build optimised and run the benchmarks
-.PHONY: all deps build run test test-fast fuzz bench clean
+.PHONY: all deps build run test test-relay bench clean
 
 LISTEN ?= 127.0.0.1:8080
 DATA_DIR ?= var
@@ -20,6 +20,10 @@ run: build
 
 test: deps
 	@scripts/test.sh
+
+# The relay's in-process media tests: not in the gate while the webrtcbin freeze is open (issue 3).
+test-relay: deps
+	@SUITES=relay-stress SKIP_FUZZ=1 scripts/test.sh
 
 bench: deps
 	@scripts/build.sh build-bench
