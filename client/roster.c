@@ -1,10 +1,10 @@
 /* roster.c — the client's model of the other participants, their tracks and counters
- * (see roster.h). Everything here comes from the network, so every field is checked and a
- * malformed object is ignored rather than trusted; the tables are bounded.
+ * (see roster.h). Everything here comes from the network: signaling/message.c has checked every
+ * field's type, length and allowed values before it gets here, and the tables are bounded.
  */
 #include "roster.h"
 
-#include <string.h>
+#include <json-glib/json-glib.h>
 
 typedef struct {
   char *participant_id;
@@ -77,20 +77,6 @@ samtal_roster_get_self (SamtalRoster *roster)
   return roster->self;
 }
 
-/* A string member of at most max bytes, or NULL. */
-static const char *
-get_string (JsonObject *object, const char *member, gsize max)
-{
-  JsonNode *node = json_object_get_member (object, member);
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  const char *value = json_node_get_string (node);
-  if (value == NULL || strlen (value) > max)
-    return NULL;
-  return value;
-}
-
 static guint
 find_index (SamtalRoster *roster, const char *participant_id, gboolean *found)
 {
@@ -113,15 +99,21 @@ samtal_roster_find (SamtalRoster *roster, const char *participant_id)
   return found ? g_ptr_array_index (roster->remotes, i) : NULL;
 }
 
-gboolean
-samtal_roster_update_participant (SamtalRoster *roster, JsonObject *participant)
+static void
+replace_string (char **field, const char *value)
 {
-  if (participant == NULL)
+  if (value == NULL)
+    return;
+  g_free (*field);
+  *field = g_strdup (value);
+}
+
+gboolean
+samtal_roster_update_participant (SamtalRoster *roster, const SamtalMsgParticipant *participant)
+{
+  if (participant == NULL || participant->participant_id == NULL)
     return FALSE;
-  const char *id = get_string (participant, "participant_id", 64);
-  const char *state = get_string (participant, "state", 32);
-  if (id == NULL || *id == '\0')
-    return FALSE;
+  const char *id = participant->participant_id;
   if (g_strcmp0 (id, roster->self) == 0)
     return TRUE;
   SamtalRemote *remote = samtal_roster_find (roster, id);
@@ -133,18 +125,10 @@ samtal_roster_update_participant (SamtalRoster *roster, JsonObject *participant)
     remote->last_report_us = -1;
     g_ptr_array_add (roster->remotes, remote);
   }
-  const char *name = get_string (participant, "name", 256);
-  const char *role = get_string (participant, "role", 32);
-  if (name != NULL) {
-    g_free (remote->name);
-    remote->name = g_strdup (name);
-  }
-  if (role != NULL) {
-    g_free (remote->role);
-    remote->role = g_strdup (role);
-  }
-  if (state != NULL)
-    remote->admitted = g_strcmp0 (state, "admitted") == 0;
+  replace_string (&remote->name, participant->name);
+  replace_string (&remote->role, participant->role);
+  if (participant->state != NULL)
+    remote->admitted = g_strcmp0 (participant->state, "admitted") == 0;
   return TRUE;
 }
 
@@ -162,13 +146,12 @@ drop (SamtalRoster *roster, const char *participant_id)
 }
 
 gboolean
-samtal_roster_apply_presence (SamtalRoster *roster, const char *event, JsonObject *participant)
+samtal_roster_apply_presence (SamtalRoster *roster, const char *event,
+                              const SamtalMsgParticipant *participant)
 {
-  if (event == NULL || participant == NULL)
+  if (event == NULL || participant == NULL || participant->participant_id == NULL)
     return FALSE;
-  const char *id = get_string (participant, "participant_id", 64);
-  if (id == NULL)
-    return FALSE;
+  const char *id = participant->participant_id;
   if (g_strcmp0 (event, "left") == 0 || g_strcmp0 (event, "removed") == 0) {
     drop (roster, id);
     return TRUE;
@@ -182,28 +165,20 @@ samtal_roster_apply_presence (SamtalRoster *roster, const char *event, JsonObjec
 }
 
 gint
-samtal_roster_set_tracks (SamtalRoster *roster, JsonNode *tracks)
+samtal_roster_set_tracks (SamtalRoster *roster, const GPtrArray *tracks)
 {
-  if (tracks == NULL || !JSON_NODE_HOLDS_ARRAY (tracks))
+  if (tracks == NULL)
     return -1;
-  JsonArray *array = json_node_get_array (tracks);
   g_hash_table_remove_all (roster->tracks);
-  guint n = json_array_get_length (array);
-  for (guint i = 0; i < n && g_hash_table_size (roster->tracks) < SAMTAL_ROSTER_MAX_TRACKS; i++) {
-    JsonNode *node = json_array_get_element (array, i);
-    if (!JSON_NODE_HOLDS_OBJECT (node))
-      continue;
-    JsonObject *object = json_node_get_object (node);
-    const char *mid = get_string (object, "mid", 64);
-    const char *pid = get_string (object, "participant_id", 64);
-    const char *kind = get_string (object, "kind", 16);
-    if (mid == NULL || pid == NULL ||
-        (g_strcmp0 (kind, "audio") != 0 && g_strcmp0 (kind, "video") != 0))
+  for (guint i = 0; i < tracks->len && g_hash_table_size (roster->tracks) < SAMTAL_ROSTER_MAX_TRACKS;
+       i++) {
+    const SamtalMsgTrack *t = g_ptr_array_index ((GPtrArray *) tracks, i);
+    if (t == NULL || t->mid == NULL || t->participant_id == NULL || t->kind == NULL)
       continue;
     Track *track = g_new0 (Track, 1);
-    track->participant_id = g_strdup (pid);
-    track->kind = g_strdup (kind);
-    g_hash_table_replace (roster->tracks, g_strdup (mid), track);
+    track->participant_id = g_strdup (t->participant_id);
+    track->kind = g_strdup (t->kind);
+    g_hash_table_replace (roster->tracks, g_strdup (t->mid), track);
   }
   return (gint) g_hash_table_size (roster->tracks);
 }

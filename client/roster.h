@@ -1,8 +1,8 @@
 /* roster.h — what samtal-client knows about the other participants of its meeting.
  *
  * The roster is a pure model, fed from the signaling messages (joined, presence, the relay's
- * offers with their `tracks` map) and from the media counters, with no sockets and no GStreamer,
- * so it is unit-tested on its own. It answers: who else is admitted, which received stream (by
+ * offers with their `tracks` map) as signaling/message.h parsed and validated them, and from the
+ * media counters, with no sockets and no GStreamer, so it is unit-tested on its own. It answers: who else is admitted, which received stream (by
  * mid) belongs to whom, how many video frames each remote participant's video has given us, and
  * whether --expect-frames is reached. It also formats the per-participant JSON statistics lines.
  *
@@ -14,7 +14,8 @@
 #pragma once
 
 #include <glib.h>
-#include <json-glib/json-glib.h>
+
+#include "message.h"
 
 G_BEGIN_DECLS
 
@@ -55,16 +56,18 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (SamtalRoster, samtal_roster_free)
 void samtal_roster_set_self (SamtalRoster *roster, const char *participant_id);
 const char *samtal_roster_get_self (SamtalRoster *roster);
 
-/* Applies a participant object {participant_id, name, role, state, …} from "joined" or a
- * presence event. Returns FALSE (and changes nothing) when it is malformed. */
-gboolean samtal_roster_update_participant (SamtalRoster *roster, JsonObject *participant);
+/* Applies a participant from "joined" or a presence event. Returns FALSE (and changes nothing)
+ * when participant is NULL or the roster is full (SAMTAL_ROSTER_MAX_PARTICIPANTS). */
+gboolean samtal_roster_update_participant (SamtalRoster *roster,
+                                           const SamtalMsgParticipant *participant);
 /* Applies a presence event (event, participant). event "left" or "removed" drops the participant.
- * Returns FALSE when malformed. */
+ * Returns FALSE when event or participant is NULL or the roster is full. */
 gboolean samtal_roster_apply_presence (SamtalRoster *roster, const char *event,
-                                       JsonObject *participant);
-/* Replaces the track map with the `tracks` array of a relay offer. Malformed entries are
- * skipped; returns the number of entries kept, or -1 when tracks is not an array of objects. */
-gint samtal_roster_set_tracks (SamtalRoster *roster, JsonNode *tracks);
+                                       const SamtalMsgParticipant *participant);
+/* Replaces the track map with the `tracks` of a relay offer (SamtalMsgTrack*; a later entry for
+ * the same mid wins; at most SAMTAL_ROSTER_MAX_TRACKS are kept). Returns the number of mids
+ * mapped, or -1 (and keeps the old map) when tracks is NULL: the offer carried none. */
+gint samtal_roster_set_tracks (SamtalRoster *roster, const GPtrArray *tracks);
 /* The participant id a mid belongs to (and its kind), or NULL. */
 const char *samtal_roster_lookup_mid (SamtalRoster *roster, const char *mid, const char **kind);
 

@@ -6,20 +6,24 @@
  * timeout, removal, end, failure, SIGINT) fixes the exit status; later ones change nothing.
  * All of this runs on the main context: the media module marshals its events here, so the
  * SoupWebsocketConnection is only ever touched from this thread.
+ *
+ * Every message in either direction goes through signaling/message.c, the parser the server's
+ * hub uses (and the one that is fuzzed): what it refuses is reported on stderr and ignored, so
+ * the handlers below only ever see messages whose fields are all present, typed and bounded.
  */
 #include "session.h"
 
-#include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "media.h"
+#include "message.h"
 #include "roster.h"
 #include "token.h"
 
 #define TICK_MS 200
-#define MAX_INCOMING_BYTES (256 * 1024)
+#define MAX_INCOMING_BYTES SAMTAL_MSG_MAX_SERVER_BYTES
 #define CLOSE_GRACE_MS 1000
 #define LINGER_MS 3000
 #define MAX_BUSY_RETRIES 10
@@ -54,28 +58,19 @@ static gboolean retry_when_busy (SamtalClientSession *s);
 /* ---- sending ---- */
 
 static void
-send_object (SamtalClientSession *s, JsonBuilder *b)
+send_msg (SamtalClientSession *s, const SamtalMsg *msg)
 {
   if (s->ws == NULL || soup_websocket_connection_get_state (s->ws) != SOUP_WEBSOCKET_STATE_OPEN)
     return;
-  g_autoptr (JsonNode) root = json_builder_get_root (b);
-  g_autofree char *text = json_to_string (root, FALSE);
+  g_autofree char *text = samtal_msg_serialize (msg);
   soup_websocket_connection_send_text (s->ws, text);
 }
 
 static void
-send_simple (SamtalClientSession *s, const char *type, const char *key, const char *value)
+send_plain (SamtalClientSession *s, SamtalMsgType type)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "type");
-  json_builder_add_string_value (b, type);
-  if (key != NULL) {
-    json_builder_set_member_name (b, key);
-    json_builder_add_string_value (b, value);
-  }
-  json_builder_end_object (b);
-  send_object (s, b);
+  g_autoptr (SamtalMsg) msg = samtal_msg_new (type);
+  send_msg (s, msg);
 }
 
 /* ---- statistics and the end ---- */
@@ -128,7 +123,7 @@ leave_now (SamtalClientSession *s)
   g_clear_handle_id (&s->timeout_source, g_source_remove);
   g_clear_pointer (&s->media, samtal_client_media_free);
   if (s->ws != NULL && soup_websocket_connection_get_state (s->ws) == SOUP_WEBSOCKET_STATE_OPEN) {
-    send_simple (s, "leave", NULL, NULL);
+    send_plain (s, SAMTAL_MSG_LEAVE);
     soup_websocket_connection_close (s->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, "bye");
     s->quit_source = g_timeout_add (CLOSE_GRACE_MS, quit_now, s);
   } else {
@@ -238,23 +233,16 @@ media_description (const char *type, const char *sdp, gpointer data)
   SamtalClientSession *s = data;
   if (g_getenv ("SAMTAL_CLIENT_TRACE") != NULL)
     fprintf (stderr, "samtal-client: our %s:\n%s\n", type, sdp);
-  send_simple (s, type, "sdp", sdp);
+  g_autoptr (SamtalMsg) msg = samtal_msg_new_sdp (samtal_msg_type_from_string (type), sdp);
+  send_msg (s, msg);
 }
 
 static void
 media_candidate (guint mline, const char *candidate, gpointer data)
 {
   SamtalClientSession *s = data;
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "type");
-  json_builder_add_string_value (b, "ice");
-  json_builder_set_member_name (b, "candidate");
-  json_builder_add_string_value (b, candidate);
-  json_builder_set_member_name (b, "sdpMLineIndex");
-  json_builder_add_int_value (b, mline);
-  json_builder_end_object (b);
-  send_object (s, b);
+  g_autoptr (SamtalMsg) msg = samtal_msg_new_ice (candidate, (gint) mline, NULL);
+  send_msg (s, msg);
 }
 
 static void
@@ -283,172 +271,162 @@ start_media (SamtalClientSession *s)
 
 /* ---- incoming messages ---- */
 
-static const char *
-member_string (JsonObject *o, const char *name)
+static void
+admit_if_waiting (SamtalClientSession *s, const SamtalMsgParticipant *p)
 {
-  JsonNode *n = json_object_get_member (o, name);
-  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (n);
-}
-
-static JsonObject *
-member_object (JsonObject *o, const char *name)
-{
-  JsonNode *n = json_object_get_member (o, name);
-  return n != NULL && JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
+  if (!s->options->auto_admit || !samtal_role_is_staff (s->role) ||
+      g_strcmp0 (p->state, "waiting") != 0 ||
+      g_strcmp0 (p->participant_id, samtal_roster_get_self (s->roster)) == 0)
+    return;
+  fprintf (stderr, "samtal-client: admitting %s\n", p->participant_id);
+  g_autoptr (SamtalMsg) admit = samtal_msg_new_for_participant (SAMTAL_MSG_ADMIT,
+                                                                p->participant_id);
+  send_msg (s, admit);
 }
 
 static void
-admit_if_waiting (SamtalClientSession *s, JsonObject *participant)
+handle_joined (SamtalClientSession *s, const SamtalMsg *m)
 {
-  const char *id = member_string (participant, "participant_id");
-  if (!s->options->auto_admit || !samtal_role_is_staff (s->role) || id == NULL ||
-      g_strcmp0 (member_string (participant, "state"), "waiting") != 0 ||
-      g_strcmp0 (id, samtal_roster_get_self (s->roster)) == 0)
-    return;
-  fprintf (stderr, "samtal-client: admitting %s\n", id);
-  send_simple (s, "admit", "participant_id", id);
-}
-
-static void
-handle_joined (SamtalClientSession *s, JsonObject *o)
-{
-  const char *self = member_string (o, "participant_id");
-  const char *state = member_string (o, "state");
-  if (self == NULL || state == NULL) {
-    fprintf (stderr, "samtal-client: malformed joined message ignored\n");
-    return;
-  }
-  samtal_roster_set_self (s->roster, self);
+  samtal_roster_set_self (s->roster, m->participant_id);
   g_free (s->role);
-  s->role = g_strdup (member_string (o, "role"));
+  s->role = g_strdup (m->role);
   if (s->options->auto_admit && !samtal_role_is_staff (s->role))
-    fprintf (stderr, "samtal-client: --auto-admit ignored: role %s cannot admit\n",
-             s->role != NULL ? s->role : "?");
-  JsonNode *list = json_object_get_member (o, "participants");
-  if (list != NULL && JSON_NODE_HOLDS_ARRAY (list)) {
-    JsonArray *array = json_node_get_array (list);
-    for (guint i = 0; i < json_array_get_length (array); i++) {
-      JsonNode *n = json_array_get_element (array, i);
-      if (!JSON_NODE_HOLDS_OBJECT (n))
-        continue;
-      samtal_roster_update_participant (s->roster, json_node_get_object (n));
-      admit_if_waiting (s, json_node_get_object (n));
-    }
+    fprintf (stderr, "samtal-client: --auto-admit ignored: role %s cannot admit\n", s->role);
+  for (guint i = 0; m->participants != NULL && i < m->participants->len; i++) {
+    const SamtalMsgParticipant *p = g_ptr_array_index (m->participants, i);
+    samtal_roster_update_participant (s->roster, p);
+    admit_if_waiting (s, p);
   }
-  fprintf (stderr, "samtal-client: joined as %s (%s)\n", self, state);
-  if (g_strcmp0 (state, "admitted") == 0)
+  fprintf (stderr, "samtal-client: joined as %s (%s)\n", m->participant_id, m->state);
+  if (g_strcmp0 (m->state, "admitted") == 0)
     start_media (s);
   else
     s->state = WAITING;
 }
 
 static void
-handle_presence (SamtalClientSession *s, JsonObject *o)
+handle_presence (SamtalClientSession *s, const SamtalMsg *m)
 {
-  const char *event = member_string (o, "event");
-  JsonObject *p = member_object (o, "participant");
-  if (!samtal_roster_apply_presence (s->roster, event, p)) {
-    fprintf (stderr, "samtal-client: malformed presence message ignored\n");
+  if (!samtal_roster_apply_presence (s->roster, m->event, m->participant)) {
+    fprintf (stderr, "samtal-client: presence message ignored: too many participants\n");
     return;
   }
-  if (g_strcmp0 (event, "joined") == 0)
-    admit_if_waiting (s, p);
+  if (g_strcmp0 (m->event, "joined") == 0)
+    admit_if_waiting (s, m->participant);
 }
 
 static void
-handle_sdp (SamtalClientSession *s, const char *type, JsonObject *o)
+handle_sdp (SamtalClientSession *s, const SamtalMsg *m)
 {
+  const char *type = samtal_msg_type_to_string (m->type);
   g_autoptr (GError) error = NULL;
   if (g_getenv ("SAMTAL_CLIENT_TRACE") != NULL)
-    fprintf (stderr, "samtal-client: the relay's %s:\n%s\n", type, member_string (o, "sdp"));
+    fprintf (stderr, "samtal-client: the relay's %s:\n%s\n", type, m->sdp);
   if (s->media == NULL) {
     fprintf (stderr, "samtal-client: %s before admission ignored\n", type);
     return;
   }
-  if (g_strcmp0 (type, "offer") == 0 && samtal_roster_set_tracks (
-        s->roster, json_object_get_member (o, "tracks")) < 0)
+  if (m->type == SAMTAL_MSG_OFFER && samtal_roster_set_tracks (s->roster, m->tracks) < 0)
     fprintf (stderr, "samtal-client: offer without a tracks array\n");
-  if (!samtal_client_media_set_remote (s->media, type, member_string (o, "sdp"), &error))
+  if (!samtal_client_media_set_remote (s->media, type, m->sdp, &error))
     fprintf (stderr, "samtal-client: %s\n", error->message);
 }
 
 static void
-handle_ice (SamtalClientSession *s, JsonObject *o)
+handle_ice (SamtalClientSession *s, const SamtalMsg *m)
 {
-  JsonNode *index = json_object_get_member (o, "sdpMLineIndex");
-  const char *candidate = member_string (o, "candidate");
   g_autoptr (GError) error = NULL;
-  if (s->media == NULL || candidate == NULL || index == NULL || !JSON_NODE_HOLDS_VALUE (index) ||
-      json_node_get_value_type (index) != G_TYPE_INT64 || json_node_get_int (index) < 0 ||
-      json_node_get_int (index) > 64) {
-    fprintf (stderr, "samtal-client: malformed or early ice message ignored\n");
+  if (s->media == NULL) {
+    fprintf (stderr, "samtal-client: early ice message ignored\n");
     return;
   }
-  if (!samtal_client_media_add_candidate (s->media, (guint) json_node_get_int (index), candidate,
-                                          &error))
+  if (!samtal_client_media_add_candidate (s->media, (guint) m->mline_index, m->candidate, &error))
     fprintf (stderr, "samtal-client: %s\n", error->message);
 }
 
 static void
-handle_error (SamtalClientSession *s, JsonObject *o)
+handle_error (SamtalClientSession *s, const SamtalMsg *m)
 {
-  const char *code = member_string (o, "code");
-  const char *message = member_string (o, "message");
-  if (s->state == JOINING && g_strcmp0 (code, "busy") == 0 && retry_when_busy (s))
+  const char *message = m->message != NULL ? m->message : "";
+  if (s->state == JOINING && g_strcmp0 (m->code, SAMTAL_ERR_BUSY) == 0 && retry_when_busy (s))
     return;
   if (s->state == JOINING)
     finish (s, SAMTAL_CLIENT_EXIT_REFUSED, "refused by the server: %s (%s)",
-            message != NULL ? message : "no reason given", code != NULL ? code : "error");
+            *message != '\0' ? message : "no reason given", m->code);
   else
-    fprintf (stderr, "samtal-client: server error %s: %s\n", code != NULL ? code : "?",
-             message != NULL ? message : "");
+    fprintf (stderr, "samtal-client: server error %s: %s\n", m->code, message);
 }
 
 static void
-handle_end (SamtalClientSession *s, const char *type, JsonObject *o)
+handle_end (SamtalClientSession *s, const SamtalMsg *m)
 {
-  const char *reason = member_string (o, "reason");
   int code = s->options->expect_frames > 0 ? SAMTAL_CLIENT_EXIT_ENDED : SAMTAL_CLIENT_EXIT_OK;
-  finish (s, code, "%s: %s", g_strcmp0 (type, "ended") == 0 ? "the meeting ended" : "removed",
-          reason != NULL ? reason : "no reason given");
+  finish (s, code, "%s: %s", m->type == SAMTAL_MSG_ENDED ? "the meeting ended" : "removed",
+          m->reason != NULL ? m->reason : "no reason given");
 }
 
 /* The relay dropped our media (ICE or DTLS failed): start again with a fresh peer connection,
  * which makes a new first offer (PROTOCOL.md, negotiation rule 4). */
 static void
-handle_media_failed (SamtalClientSession *s, JsonObject *o)
+handle_media_failed (SamtalClientSession *s, const SamtalMsg *m)
 {
-  const char *reason = member_string (o, "reason");
+  if (s->media == NULL) {
+    fprintf (stderr, "samtal-client: media_failed without media ignored\n");
+    return;
+  }
   fprintf (stderr, "samtal-client: the relay dropped our media (%s); reconnecting media\n",
-           reason != NULL ? reason : "no reason given");
+           m->reason != NULL ? m->reason : "no reason given");
   account (s);
   g_clear_pointer (&s->media, samtal_client_media_free);
   start_media (s);
 }
 
 static void
-dispatch (SamtalClientSession *s, const char *type, JsonObject *o)
+dispatch (SamtalClientSession *s, const SamtalMsg *m)
 {
-  if (g_strcmp0 (type, "joined") == 0)
-    handle_joined (s, o);
-  else if (g_strcmp0 (type, "admitted") == 0)
+  switch (m->type) {
+  case SAMTAL_MSG_JOINED:
+    handle_joined (s, m);
+    break;
+  case SAMTAL_MSG_ADMITTED:
     start_media (s);
-  else if (g_strcmp0 (type, "presence") == 0)
-    handle_presence (s, o);
-  else if (g_strcmp0 (type, "offer") == 0 || g_strcmp0 (type, "answer") == 0)
-    handle_sdp (s, type, o);
-  else if (g_strcmp0 (type, "ice") == 0)
-    handle_ice (s, o);
-  else if (g_strcmp0 (type, "error") == 0)
-    handle_error (s, o);
-  else if (g_strcmp0 (type, "removed") == 0 || g_strcmp0 (type, "ended") == 0)
-    handle_end (s, type, o);
-  else if (g_strcmp0 (type, "media_failed") == 0 && s->media != NULL)
-    handle_media_failed (s, o);
-  else if (g_strcmp0 (type, "pong") != 0)
-    fprintf (stderr, "samtal-client: unknown message type ignored\n");
+    break;
+  case SAMTAL_MSG_PRESENCE:
+    handle_presence (s, m);
+    break;
+  case SAMTAL_MSG_OFFER:
+  case SAMTAL_MSG_ANSWER:
+    handle_sdp (s, m);
+    break;
+  case SAMTAL_MSG_ICE:
+    handle_ice (s, m);
+    break;
+  case SAMTAL_MSG_ERROR:
+    handle_error (s, m);
+    break;
+  case SAMTAL_MSG_REMOVED:
+  case SAMTAL_MSG_ENDED:
+    handle_end (s, m);
+    break;
+  case SAMTAL_MSG_MEDIA_FAILED:
+    handle_media_failed (s, m);
+    break;
+  case SAMTAL_MSG_PONG:
+    break;
+  default:   /* the parser lets no other type through from the server */
+    fprintf (stderr, "samtal-client: unexpected message type ignored\n");
+    break;
+  }
+}
+
+static void
+trace_received (SamtalClientSession *s, const SamtalMsg *m, const char *text, gsize len)
+{
+  if (g_getenv ("SAMTAL_CLIENT_TRACE") == NULL ||
+      (m != NULL && (m->type == SAMTAL_MSG_OFFER || m->type == SAMTAL_MSG_ANSWER)))
+    return;
+  fprintf (stderr, "samtal-client[%s]: received %.*s\n", s->options->token, (int) MIN (len, 400),
+           text);
 }
 
 static void
@@ -457,25 +435,23 @@ on_message (SoupWebsocketConnection *ws, gint kind, GBytes *bytes, gpointer data
   SamtalClientSession *s = data;
   gsize len = 0;
   const char *text = g_bytes_get_data (bytes, &len);
-  if (s->state == DONE || kind != SOUP_WEBSOCKET_DATA_TEXT || text == NULL ||
-      len > MAX_INCOMING_BYTES)
+  if (s->state == DONE)
     return;
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  if (!json_parser_load_from_data (parser, text, (gssize) len, NULL) ||
-      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))) {
-    fprintf (stderr, "samtal-client: a message that is not a JSON object was ignored\n");
-    return;
-  }
-  JsonObject *o = json_node_get_object (json_parser_get_root (parser));
-  const char *type = member_string (o, "type");
-  if (g_getenv ("SAMTAL_CLIENT_TRACE") != NULL && g_strcmp0 (type, "offer") != 0 &&
-      g_strcmp0 (type, "answer") != 0)
-    fprintf (stderr, "samtal-client[%s]: received %.*s\n", s->options->token, (int) MIN (len, 400), text);
-  if (type == NULL) {
-    fprintf (stderr, "samtal-client: a message without type was ignored\n");
+  if (text == NULL)
+    text = "", len = 0;
+  if (kind != SOUP_WEBSOCKET_DATA_TEXT) {
+    fprintf (stderr, "samtal-client: a binary frame from the server was ignored\n");
     return;
   }
-  dispatch (s, type, o);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SamtalMsg) m = samtal_msg_parse (text, len, SAMTAL_MSG_FROM_SERVER, &error);
+  trace_received (s, m, text, len);
+  if (m == NULL) {
+    fprintf (stderr, "samtal-client: a server message was ignored (%s): %s\n",
+             samtal_msg_error_wire_code (error), error->message);
+    return;
+  }
+  dispatch (s, m);
 }
 
 static void
@@ -524,7 +500,8 @@ on_connected (GObject *source, GAsyncResult *result, gpointer data)
   g_signal_connect (ws, "message", G_CALLBACK (on_message), s);
   g_signal_connect (ws, "closed", G_CALLBACK (on_closed), s);
   s->state = JOINING;
-  send_simple (s, "join", "token", s->options->token);
+  g_autoptr (SamtalMsg) join = samtal_msg_new_join (s->options->token, 0);
+  send_msg (s, join);
 }
 
 static void

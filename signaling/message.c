@@ -3,7 +3,8 @@
  * Parsing runs in stages so that hostile input is stopped early and cheaply: the byte length,
  * then UTF-8 and NUL, then a scan of the nesting depth (json-glib's parser recurses, so deep
  * input must never reach it), then json-glib, then a per-type table of fields with their JSON
- * types and length limits.
+ * types and length limits. What the server sends may be larger in three places (see
+ * SAMTAL_MSG_MAX_SERVER_* in message.h); a Limits record per direction carries the difference.
  */
 #include "message.h"
 
@@ -11,6 +12,18 @@
 #include <string.h>
 
 G_DEFINE_QUARK (samtal-msg-parse-error-quark, samtal_msg_parse_error)
+
+/* The limits that depend on the direction. */
+typedef struct {
+  gsize bytes;                /* whole message */
+  gsize sdp;
+  gint64 mline_index;
+} Limits;
+
+static const Limits client_limits = { SAMTAL_MSG_MAX_BYTES, SAMTAL_MSG_MAX_SDP,
+                                      SAMTAL_MSG_MAX_MLINE_INDEX };
+static const Limits server_limits = { SAMTAL_MSG_MAX_SERVER_BYTES, SAMTAL_MSG_MAX_SERVER_SDP,
+                                      SAMTAL_MSG_MAX_SERVER_MLINE_INDEX };
 
 static const char *const type_names[] = {
   [SAMTAL_MSG_INVALID] = NULL,
@@ -210,6 +223,41 @@ samtal_msg_new_error (const char *code, const char *message, const char *request
   return m;
 }
 
+SamtalMsg *
+samtal_msg_new_join (const char *token, gint64 meeting_id)
+{
+  SamtalMsg *m = samtal_msg_new (SAMTAL_MSG_JOIN);
+  m->token = g_strdup (token);
+  m->meeting_id = meeting_id;
+  return m;
+}
+
+SamtalMsg *
+samtal_msg_new_sdp (SamtalMsgType type, const char *sdp)
+{
+  SamtalMsg *m = samtal_msg_new (type);
+  m->sdp = g_strdup (sdp);
+  return m;
+}
+
+SamtalMsg *
+samtal_msg_new_ice (const char *candidate, gint mline_index, const char *mid)
+{
+  SamtalMsg *m = samtal_msg_new (SAMTAL_MSG_ICE);
+  m->candidate = g_strdup (candidate != NULL ? candidate : "");
+  m->mline_index = mline_index;
+  m->mid = g_strdup (mid);
+  return m;
+}
+
+SamtalMsg *
+samtal_msg_new_for_participant (SamtalMsgType type, const char *participant_id)
+{
+  SamtalMsg *m = samtal_msg_new (type);
+  m->participant_id = g_strdup (participant_id);
+  return m;
+}
+
 const char *
 samtal_msg_error_wire_code (const GError *error)
 {
@@ -261,12 +309,12 @@ json_depth (const char *data, gsize len, guint max)
 }
 
 static gboolean
-check_text (const char *data, gsize len, GError **error)
+check_text (const char *data, gsize len, gsize max_bytes, GError **error)
 {
-  if (len > SAMTAL_MSG_MAX_BYTES) {
+  if (len > max_bytes) {
     g_set_error (error, SAMTAL_MSG_PARSE_ERROR, SAMTAL_MSG_PARSE_ERROR_TOO_LARGE,
-                 "message of %" G_GSIZE_FORMAT " bytes is above the limit of %d", len,
-                 SAMTAL_MSG_MAX_BYTES);
+                 "message of %" G_GSIZE_FORMAT " bytes is above the limit of %" G_GSIZE_FORMAT,
+                 len, max_bytes);
     return FALSE;
   }
   if (len == 0 || memchr (data, '\0', len) != NULL || !g_utf8_validate_len (data, len, NULL)) {
@@ -446,12 +494,12 @@ read_list (JsonObject *o, const char *name, ItemReader reader, GDestroyNotify fr
 /* ---- per-type field tables ---- */
 
 static gboolean
-read_ice (JsonObject *o, SamtalMsg *m, GError **error)
+read_ice (JsonObject *o, SamtalMsg *m, const Limits *limits, GError **error)
 {
   gint64 idx = 0;
   if (!read_string (o, "candidate", TRUE, SAMTAL_MSG_MAX_CANDIDATE, STR_ANY, &m->candidate,
                     error) ||
-      !read_int (o, "sdpMLineIndex", TRUE, 0, SAMTAL_MSG_MAX_MLINE_INDEX, &idx, error) ||
+      !read_int (o, "sdpMLineIndex", TRUE, 0, limits->mline_index, &idx, error) ||
       !read_string (o, "sdpMid", FALSE, SAMTAL_MSG_MAX_ID, STR_ID, &m->mid, error))
     return FALSE;
   m->mline_index = (gint) idx;
@@ -467,9 +515,9 @@ read_client_fields (JsonObject *o, SamtalMsg *m, GError **error)
            read_int (o, "meeting_id", FALSE, 1, G_MAXINT64, &m->meeting_id, error);
   case SAMTAL_MSG_OFFER:
   case SAMTAL_MSG_ANSWER:
-    return read_string (o, "sdp", TRUE, SAMTAL_MSG_MAX_SDP, STR_NONEMPTY, &m->sdp, error);
+    return read_string (o, "sdp", TRUE, client_limits.sdp, STR_NONEMPTY, &m->sdp, error);
   case SAMTAL_MSG_ICE:
-    return read_ice (o, m, error);
+    return read_ice (o, m, &client_limits, error);
   case SAMTAL_MSG_ADMIT:
   case SAMTAL_MSG_REMOVE:
     return read_string (o, "participant_id", TRUE, SAMTAL_MSG_MAX_ID, STR_ID, &m->participant_id,
@@ -504,13 +552,13 @@ read_server_fields (JsonObject *o, SamtalMsg *m, GError **error)
     m->participant = read_participant (json_object_get_member (o, "participant"), error);
     return m->participant != NULL;
   case SAMTAL_MSG_OFFER:
-    return read_string (o, "sdp", TRUE, SAMTAL_MSG_MAX_SDP, STR_NONEMPTY, &m->sdp, error) &&
+    return read_string (o, "sdp", TRUE, server_limits.sdp, STR_NONEMPTY, &m->sdp, error) &&
            read_list (o, "tracks", (ItemReader) read_track,
                       (GDestroyNotify) samtal_msg_track_free, &m->tracks, error);
   case SAMTAL_MSG_ANSWER:
-    return read_string (o, "sdp", TRUE, SAMTAL_MSG_MAX_SDP, STR_NONEMPTY, &m->sdp, error);
+    return read_string (o, "sdp", TRUE, server_limits.sdp, STR_NONEMPTY, &m->sdp, error);
   case SAMTAL_MSG_ICE:
-    return read_ice (o, m, error);
+    return read_ice (o, m, &server_limits, error);
   case SAMTAL_MSG_REMOVED:
   case SAMTAL_MSG_ENDED:
   case SAMTAL_MSG_MEDIA_FAILED:
@@ -530,7 +578,8 @@ samtal_msg_parse (const char *data, gsize len, SamtalMsgDirection direction, GEr
 {
   if (data == NULL)
     len = 0;
-  if (!check_text (data, len, error))
+  const Limits *limits = direction == SAMTAL_MSG_FROM_SERVER ? &server_limits : &client_limits;
+  if (!check_text (data, len, limits->bytes, error))
     return NULL;
   g_autoptr (JsonParser) parser = json_parser_new_immutable ();
   g_autoptr (GError) json_error = NULL;
@@ -577,16 +626,16 @@ add_opt_string (JsonBuilder *b, const char *name, const char *value)
     add_string (b, name, value);
 }
 
-/* Free text (reason, message) is cut to SAMTAL_MSG_MAX_TEXT bytes on a character boundary, so
- * that whatever we send parses on the other side. */
+/* Free text (reason, message) and display names are cut to max bytes on a character boundary,
+ * so that whatever we send parses on the other side. */
 static void
-add_text (JsonBuilder *b, const char *name, const char *value)
+add_cut (JsonBuilder *b, const char *name, const char *value, gsize max)
 {
-  if (value == NULL || strlen (value) <= SAMTAL_MSG_MAX_TEXT) {
+  if (value == NULL || strlen (value) <= max) {
     add_string (b, name, value);
     return;
   }
-  const char *end = value + SAMTAL_MSG_MAX_TEXT;
+  const char *end = value + max;
   if (g_utf8_validate (value, -1, NULL))
     end = g_utf8_find_prev_char (value, end + 1);
   g_autofree char *cut = g_strndup (value, (gsize) (end - value));
@@ -594,11 +643,17 @@ add_text (JsonBuilder *b, const char *name, const char *value)
 }
 
 static void
+add_text (JsonBuilder *b, const char *name, const char *value)
+{
+  add_cut (b, name, value, SAMTAL_MSG_MAX_TEXT);
+}
+
+static void
 add_participant (JsonBuilder *b, const SamtalMsgParticipant *p)
 {
   json_builder_begin_object (b);
   add_string (b, "participant_id", p->participant_id);
-  add_string (b, "name", p->name);
+  add_cut (b, "name", p->name, SAMTAL_MSG_MAX_NAME);
   add_string (b, "role", p->role);
   add_string (b, "state", p->state);
   json_builder_set_member_name (b, "audio_muted");

@@ -19,11 +19,20 @@ G_BEGIN_DECLS
 #define SAMTAL_MSG_MAX_CANDIDATE    1024
 #define SAMTAL_MSG_MAX_TOKEN        2048
 #define SAMTAL_MSG_MAX_ID           64      /* participant_id, mid, sdpMid */
-#define SAMTAL_MSG_MAX_NAME         128     /* display names */
+#define SAMTAL_MSG_MAX_NAME         800     /* display names: the server takes 200 characters */
 #define SAMTAL_MSG_MAX_TEXT         512     /* reason, message */
 #define SAMTAL_MSG_MAX_MLINE_INDEX  15      /* sdpMLineIndex 0..15 (at most 16 m-lines) */
 #define SAMTAL_MSG_MAX_DEPTH        8       /* JSON nesting */
 #define SAMTAL_MSG_MAX_LIST         64      /* participants[] and tracks[] entries */
+
+/* What a participant accepts from the server where it is more than the server accepts from a
+ * participant: the relay's offers grow with every join and leave the participant sees (the relay
+ * never reuses an m-line, relay/README.md), so their SDP, their m-line indexes and the message
+ * carrying them may outgrow the limits above. samtal-client's WebSocket takes frames up to
+ * SAMTAL_MSG_MAX_SERVER_BYTES. Everything else is limited alike in both directions. */
+#define SAMTAL_MSG_MAX_SERVER_BYTES        (256 * 1024)
+#define SAMTAL_MSG_MAX_SERVER_SDP          (192 * 1024)
+#define SAMTAL_MSG_MAX_SERVER_MLINE_INDEX  63
 
 /* WebSocket close codes (besides 1000 normal, 1001 going away, 1009 too big). */
 #define SAMTAL_CLOSE_NORMAL         1000    /* after `leave` */
@@ -160,12 +169,14 @@ SamtalMsgTrack *samtal_msg_track_new (const char *mid, const char *participant_i
 void samtal_msg_track_free (SamtalMsgTrack *t);
 
 /* Parses and validates one frame's text (len bytes; need not be NUL-terminated). Returns the
- * message (transfer full) or NULL with error in SAMTAL_MSG_PARSE_ERROR. Never aborts on any input. */
+ * message (transfer full) or NULL with error in SAMTAL_MSG_PARSE_ERROR. Never aborts on any input.
+ * SAMTAL_MSG_FROM_SERVER applies the SAMTAL_MSG_MAX_SERVER_* limits where they differ. */
 SamtalMsg *samtal_msg_parse (const char *data, gsize len, SamtalMsgDirection direction,
                              GError **error);
 
 /* Serialises msg to compact JSON (transfer full, NUL-terminated). Only the type's fields are
- * written. */
+ * written. Free text (reason, message) and display names longer than their limits are cut on a
+ * character boundary, so that what we send parses on the other side. */
 char *samtal_msg_serialize (const SamtalMsg *msg);
 
 /* "join", "offer", … ; NULL for SAMTAL_MSG_INVALID. */
@@ -178,5 +189,13 @@ const char *samtal_msg_error_wire_code (const GError *error);
 /* Convenience constructors (transfer full). */
 SamtalMsg *samtal_msg_new_error (const char *code, const char *message, const char *request,
                                  gboolean fatal);
+/* `join` with token; meeting_id 0 leaves it out. */
+SamtalMsg *samtal_msg_new_join (const char *token, gint64 meeting_id);
+/* `offer` or `answer` (type SAMTAL_MSG_OFFER or SAMTAL_MSG_ANSWER) carrying sdp. */
+SamtalMsg *samtal_msg_new_sdp (SamtalMsgType type, const char *sdp);
+/* `ice`: candidate ("" = end of candidates) for m-line mline_index; mid (sdpMid) may be NULL. */
+SamtalMsg *samtal_msg_new_ice (const char *candidate, gint mline_index, const char *mid);
+/* `admit` or `remove` (type SAMTAL_MSG_ADMIT or SAMTAL_MSG_REMOVE) of participant_id. */
+SamtalMsg *samtal_msg_new_for_participant (SamtalMsgType type, const char *participant_id);
 
 G_END_DECLS

@@ -1,10 +1,13 @@
 /* test-client-pure.c — unit tests of samtal-client's pure parts: option parsing, the WebSocket
  * URL, the roster (participants, presence, the relay's track map, frame attribution,
- * --expect-frames) and the JSON statistics lines. No sockets, no GStreamer.
+ * --expect-frames) fed from server messages parsed by signaling/message.c as session.c does, the
+ * server messages the client refuses, the messages it sends, and the JSON statistics lines.
+ * No sockets, no GStreamer.
  */
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "message.h"
 #include "options.h"
 #include "roster.h"
 
@@ -117,36 +120,70 @@ test_ws_url (void)
   }
 }
 
-static JsonObject *
-object_from (const char *json)
+/* ---- the roster, fed as session.c feeds it: server text → samtal_msg_parse → roster ---- */
+
+static SamtalMsg *
+server_msg (const char *text)
 {
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  g_assert_true (json_parser_load_from_data (parser, json, -1, NULL));
-  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+  g_autoptr (GError) error = NULL;
+  SamtalMsg *m = samtal_msg_parse (text, strlen (text), SAMTAL_MSG_FROM_SERVER, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (m);
+  return m;
 }
 
-static JsonNode *
-node_from (const char *json)
+static char *
+person (const char *id, const char *name, const char *role, const char *state)
 {
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  g_assert_true (json_parser_load_from_data (parser, json, -1, NULL));
-  return json_node_copy (json_parser_get_root (parser));
+  return g_strdup_printf ("{\"participant_id\":\"%s\",\"name\":\"%s\",\"role\":\"%s\","
+                          "\"state\":\"%s\",\"audio_muted\":false,\"video_muted\":false}",
+                          id, name, role, state);
+}
+
+static SamtalMsg *
+presence_msg (const char *event, const char *id, const char *role, const char *state)
+{
+  g_autofree char *p = person (id, id, role, state);
+  g_autofree char *text = g_strdup_printf ("{\"type\":\"presence\",\"event\":\"%s\","
+                                           "\"participant\":%s}", event, p);
+  return server_msg (text);
+}
+
+/* As if in `joined.participants`. */
+static void
+add (SamtalRoster *r, const char *id, const char *role, const char *state)
+{
+  g_autoptr (SamtalMsg) m = presence_msg ("joined", id, role, state);
+  g_assert_true (samtal_roster_update_participant (r, m->participant));
 }
 
 static void
-add (SamtalRoster *r, const char *json)
+presence (SamtalRoster *r, const char *event, const char *id, const char *state)
 {
-  JsonObject *o = object_from (json);
-  g_assert_true (samtal_roster_update_participant (r, o));
-  json_object_unref (o);
+  g_autoptr (SamtalMsg) m = presence_msg (event, id, "guest", state);
+  g_assert_true (samtal_roster_apply_presence (r, m->event, m->participant));
 }
 
 static void
-presence (SamtalRoster *r, const char *event, const char *json)
+test_roster_joined (void)
 {
-  JsonObject *o = object_from (json);
-  g_assert_true (samtal_roster_apply_presence (r, event, o));
-  json_object_unref (o);
+  g_autoptr (SamtalRoster) r = samtal_roster_new ();
+  g_autofree char *karin = person ("u7", "Karin Lund", "caseworker", "admitted");
+  g_autofree char *tolk = person ("g3", "Tolk", "interpreter", "waiting");
+  g_autofree char *text = g_strdup_printf (
+    "{\"type\":\"joined\",\"meeting_id\":42,\"participant_id\":\"u12\",\"role\":\"client\","
+    "\"state\":\"waiting\",\"participants\":[%s,%s],\"future\":{\"x\":1}}", karin, tolk);
+  g_autoptr (SamtalMsg) joined = server_msg (text);
+  samtal_roster_set_self (r, joined->participant_id);
+  for (guint i = 0; i < joined->participants->len; i++)
+    g_assert_true (samtal_roster_update_participant (r, joined->participants->pdata[i]));
+  g_autoptr (GPtrArray) admitted = samtal_roster_remotes (r);
+  g_assert_cmpuint (admitted->len, ==, 1);
+  SamtalRemote *u7 = admitted->pdata[0];
+  g_assert_cmpstr (u7->name, ==, "Karin Lund");
+  g_assert_cmpstr (u7->role, ==, "caseworker");
+  g_assert_nonnull (samtal_roster_find (r, "g3"));
+  g_assert_false (samtal_roster_find (r, "g3")->admitted);
 }
 
 static void
@@ -154,45 +191,81 @@ test_roster_presence (void)
 {
   g_autoptr (SamtalRoster) r = samtal_roster_new ();
   samtal_roster_set_self (r, "u12");
-  add (r, "{\"participant_id\":\"u7\",\"name\":\"Karin\",\"role\":\"caseworker\",\"state\":\"admitted\"}");
-  add (r, "{\"participant_id\":\"u12\",\"name\":\"me\",\"state\":\"admitted\"}");
-  presence (r, "joined", "{\"participant_id\":\"g3\",\"name\":\"Tolk\",\"role\":\"interpreter\",\"state\":\"waiting\"}");
+  add (r, "u7", "caseworker", "admitted");
+  add (r, "u12", "client", "admitted");
+  presence (r, "joined", "g3", "waiting");
   g_autoptr (GPtrArray) admitted = samtal_roster_remotes (r);
   g_assert_cmpuint (admitted->len, ==, 1);   /* ourselves never, waiting ones not */
   g_assert_cmpstr (((SamtalRemote *) admitted->pdata[0])->participant_id, ==, "u7");
-  presence (r, "admitted", "{\"participant_id\":\"g3\",\"state\":\"admitted\"}");
+  presence (r, "admitted", "g3", "admitted");
   g_autoptr (GPtrArray) two = samtal_roster_remotes (r);
   g_assert_cmpuint (two->len, ==, 2);
-  g_assert_cmpstr (samtal_roster_find (r, "g3")->name, ==, "Tolk");
-  presence (r, "left", "{\"participant_id\":\"u7\"}");
+  g_assert_cmpstr (samtal_roster_find (r, "g3")->name, ==, "g3");
+  presence (r, "left", "u7", "admitted");
   g_assert_null (samtal_roster_find (r, "u7"));
-  /* malformed input is refused, not trusted */
-  JsonObject *bad = object_from ("{\"participant_id\":42,\"state\":\"admitted\"}");
-  g_assert_false (samtal_roster_update_participant (r, bad));
-  g_assert_false (samtal_roster_apply_presence (r, "joined", bad));
-  g_assert_false (samtal_roster_apply_presence (r, NULL, bad));
-  json_object_unref (bad);
+  /* nothing to apply is refused */
+  g_autoptr (SamtalMsg) m = presence_msg ("joined", "g4", "guest", "waiting");
+  g_assert_false (samtal_roster_update_participant (r, NULL));
+  g_assert_false (samtal_roster_apply_presence (r, "joined", NULL));
+  g_assert_false (samtal_roster_apply_presence (r, NULL, m->participant));
+  g_assert_null (samtal_roster_find (r, "g4"));
+}
+
+static void
+test_roster_full (void)
+{
+  g_autoptr (SamtalRoster) r = samtal_roster_new ();
+  for (guint i = 0; i < SAMTAL_ROSTER_MAX_PARTICIPANTS; i++) {
+    g_autofree char *id = g_strdup_printf ("g%u", i);
+    add (r, id, "guest", "waiting");
+  }
+  g_autoptr (SamtalMsg) m = presence_msg ("joined", "g999", "guest", "waiting");
+  g_assert_false (samtal_roster_apply_presence (r, m->event, m->participant));
+  g_assert_null (samtal_roster_find (r, "g999"));
+}
+
+/* The `tracks` of a relay offer (its SDP does not matter to the roster). */
+static SamtalMsg *
+offer_msg (const char *tracks_json)
+{
+  g_autofree char *text = g_strdup_printf ("{\"type\":\"offer\",\"sdp\":\"v=0\\r\\n\"%s%s}",
+                                           tracks_json != NULL ? ",\"tracks\":" : "",
+                                           tracks_json != NULL ? tracks_json : "");
+  return server_msg (text);
+}
+
+static void
+set_tracks (SamtalRoster *r, const char *tracks_json)
+{
+  g_autoptr (SamtalMsg) m = offer_msg (tracks_json);
+  g_assert_cmpint (samtal_roster_set_tracks (r, m->tracks), >=, 0);
 }
 
 static void
 test_roster_tracks (void)
 {
   g_autoptr (SamtalRoster) r = samtal_roster_new ();
-  g_autoptr (JsonNode) tracks = node_from (
+  g_autoptr (SamtalMsg) offer = offer_msg (
     "[{\"mid\":\"2\",\"participant_id\":\"u7\",\"kind\":\"audio\"},"
     " {\"mid\":\"3\",\"participant_id\":\"u7\",\"kind\":\"video\"},"
-    " {\"mid\":\"4\",\"participant_id\":\"g3\",\"kind\":\"data\"},"
-    " {\"mid\":5,\"participant_id\":\"g3\",\"kind\":\"video\"}, 17]");
-  g_assert_cmpint (samtal_roster_set_tracks (r, tracks), ==, 2);
+    " {\"mid\":\"3\",\"participant_id\":\"g3\",\"kind\":\"video\"}]");
+  g_assert_cmpint (samtal_roster_set_tracks (r, offer->tracks), ==, 2);   /* a later mid wins */
   const char *kind = NULL;
-  g_assert_cmpstr (samtal_roster_lookup_mid (r, "3", &kind), ==, "u7");
+  g_assert_cmpstr (samtal_roster_lookup_mid (r, "3", &kind), ==, "g3");
   g_assert_cmpstr (kind, ==, "video");
+  g_assert_cmpstr (samtal_roster_lookup_mid (r, "2", &kind), ==, "u7");
+  g_assert_cmpstr (kind, ==, "audio");
   g_assert_null (samtal_roster_lookup_mid (r, "4", &kind));
   g_assert_null (kind);
   g_assert_null (samtal_roster_lookup_mid (r, NULL, NULL));
-  g_autoptr (JsonNode) not_array = node_from ("{\"mid\":\"1\"}");
-  g_assert_cmpint (samtal_roster_set_tracks (r, not_array), ==, -1);
-  g_assert_cmpint (samtal_roster_set_tracks (r, NULL), ==, -1);
+  /* an offer without tracks keeps the map; an empty list clears it */
+  g_autoptr (SamtalMsg) bare = offer_msg (NULL);
+  g_assert_null (bare->tracks);
+  g_assert_cmpint (samtal_roster_set_tracks (r, bare->tracks), ==, -1);
+  g_assert_cmpstr (samtal_roster_lookup_mid (r, "2", NULL), ==, "u7");
+  g_autoptr (SamtalMsg) none = offer_msg ("[]");
+  g_assert_cmpint (samtal_roster_set_tracks (r, none->tracks), ==, 0);
+  g_assert_null (samtal_roster_lookup_mid (r, "2", NULL));
 }
 
 static void
@@ -201,12 +274,10 @@ test_roster_frames (void)
   g_autoptr (SamtalRoster) r = samtal_roster_new ();
   samtal_roster_set_self (r, "u7");
   g_assert_false (samtal_roster_reached (r, 1));   /* nobody else: never reached */
-  add (r, "{\"participant_id\":\"u12\",\"state\":\"admitted\"}");
-  add (r, "{\"participant_id\":\"g3\",\"state\":\"admitted\"}");
-  g_autoptr (JsonNode) tracks = node_from (
-    "[{\"mid\":\"3\",\"participant_id\":\"u12\",\"kind\":\"video\"},"
-    " {\"mid\":\"5\",\"participant_id\":\"g3\",\"kind\":\"video\"}]");
-  samtal_roster_set_tracks (r, tracks);
+  add (r, "u12", "client", "admitted");
+  add (r, "g3", "interpreter", "admitted");
+  set_tracks (r, "[{\"mid\":\"3\",\"participant_id\":\"u12\",\"kind\":\"video\"},"
+                 " {\"mid\":\"5\",\"participant_id\":\"g3\",\"kind\":\"video\"}]");
   SamtalStreamSample s1[] = { { 1, "3", "video", 70, 7000, 2 }, { 2, "5", "video", 10, 900, -1 },
                               { 3, NULL, "video", 99, 10, 0 } };
   samtal_roster_account (r, s1, G_N_ELEMENTS (s1));
@@ -219,20 +290,18 @@ test_roster_frames (void)
   g_assert_cmpuint (samtal_roster_find (r, "g3")->video_frames, ==, 61);
   g_assert_true (samtal_roster_reached (r, 60));
   /* mid 5 recycled for a newcomer: its old count does not carry over */
-  presence (r, "left", "{\"participant_id\":\"g3\"}");
-  add (r, "{\"participant_id\":\"g9\",\"state\":\"admitted\"}");
-  g_autoptr (JsonNode) t2 = node_from (
-    "[{\"mid\":\"3\",\"participant_id\":\"u12\",\"kind\":\"video\"},"
-    " {\"mid\":\"5\",\"participant_id\":\"g9\",\"kind\":\"video\"}]");
-  samtal_roster_set_tracks (r, t2);
+  presence (r, "left", "g3", "admitted");
+  add (r, "g9", "guest", "admitted");
+  set_tracks (r, "[{\"mid\":\"3\",\"participant_id\":\"u12\",\"kind\":\"video\"},"
+                 " {\"mid\":\"5\",\"participant_id\":\"g9\",\"kind\":\"video\"}]");
   SamtalStreamSample s3[] = { { 1, "3", "video", 80, 8000, 2 }, { 2, "5", "video", 64, 5300, 0 } };
   samtal_roster_account (r, s3, G_N_ELEMENTS (s3));
   g_assert_cmpuint (samtal_roster_find (r, "g9")->video_frames, ==, 3);
   g_assert_false (samtal_roster_reached (r, 60));
   /* g9 leaves early: no longer expected; u12 (80 frames) leaves too: it gave its 60 */
-  presence (r, "left", "{\"participant_id\":\"g9\"}");
+  presence (r, "left", "g9", "admitted");
   g_assert_true (samtal_roster_reached (r, 60));
-  presence (r, "left", "{\"participant_id\":\"u12\"}");
+  presence (r, "left", "u12", "admitted");
   g_assert_true (samtal_roster_reached (r, 60));
   g_assert_false (samtal_roster_reached (r, 100));
 }
@@ -241,18 +310,112 @@ static void
 test_roster_departed_early (void)
 {
   g_autoptr (SamtalRoster) r = samtal_roster_new ();
-  add (r, "{\"participant_id\":\"u12\",\"state\":\"admitted\"}");
-  presence (r, "left", "{\"participant_id\":\"u12\"}");
+  add (r, "u12", "client", "admitted");
+  presence (r, "left", "u12", "admitted");
   g_assert_false (samtal_roster_reached (r, 1));   /* left with nothing: not done */
+}
+
+/* What the client refuses from the server (session.c logs it and goes on): never trusted, never
+ * a crash. A message with one bad entry is refused whole. */
+static void
+test_hostile_server_messages (void)
+{
+  const char *bad[] = {
+    "", "{", "[]", "null", "{\"type\":7}", "{\"type\":\"dance\"}", "{\"type\":\"join\",\"token\":\"x\"}",
+    "{\"type\":\"joined\"}",
+    "{\"type\":\"joined\",\"meeting_id\":1,\"participant_id\":\"u1\",\"role\":\"client\"}",
+    "{\"type\":\"joined\",\"meeting_id\":1,\"participant_id\":\"u 1\",\"role\":\"client\","
+    "\"state\":\"waiting\"}",
+    "{\"type\":\"joined\",\"meeting_id\":1,\"participant_id\":\"u1\",\"role\":\"client\","
+    "\"state\":\"waiting\",\"participants\":[17]}",
+    "{\"type\":\"presence\",\"event\":\"joined\"}",
+    "{\"type\":\"presence\",\"event\":\"joined\",\"participant\":{\"participant_id\":42,"
+    "\"name\":\"x\",\"role\":\"guest\",\"state\":\"admitted\"}}",
+    "{\"type\":\"presence\",\"event\":\"danced\",\"participant\":{\"participant_id\":\"g1\","
+    "\"name\":\"x\",\"role\":\"guest\",\"state\":\"admitted\"}}",
+    "{\"type\":\"offer\"}", "{\"type\":\"offer\",\"sdp\":\"\"}",
+    "{\"type\":\"offer\",\"sdp\":\"v=0\",\"tracks\":{\"mid\":\"1\"}}",
+    "{\"type\":\"offer\",\"sdp\":\"v=0\",\"tracks\":[{\"mid\":\"4\",\"participant_id\":\"g3\","
+    "\"kind\":\"data\"}]}",
+    "{\"type\":\"offer\",\"sdp\":\"v=0\",\"tracks\":[{\"mid\":5,\"participant_id\":\"g3\","
+    "\"kind\":\"video\"}]}",
+    "{\"type\":\"offer\",\"sdp\":\"v=0\",\"tracks\":[17]}",
+    "{\"type\":\"ice\",\"candidate\":\"c\"}",
+    "{\"type\":\"ice\",\"candidate\":\"c\",\"sdpMLineIndex\":-1}",
+    "{\"type\":\"ice\",\"candidate\":\"c\",\"sdpMLineIndex\":64}",
+    "{\"type\":\"ice\",\"candidate\":\"c\",\"sdpMLineIndex\":1e99}",
+    "{\"type\":\"error\",\"message\":\"no code\"}",
+    "{\"type\":\"error\",\"code\":\"x\",\"fatal\":\"yes\"}",
+    "{\"type\":\"ended\",\"reason\":5}",
+    "{\"type\":\"pong\",\"x\":[[[[[[[[[1]]]]]]]]]}",
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
+    g_autoptr (GError) error = NULL;
+    g_autoptr (SamtalMsg) m = samtal_msg_parse (bad[i], strlen (bad[i]), SAMTAL_MSG_FROM_SERVER,
+                                                &error);
+    if (m != NULL)
+      g_error ("accepted: %s", bad[i]);
+    g_assert_nonnull (error);
+    g_assert_cmpuint (error->domain, ==, SAMTAL_MSG_PARSE_ERROR);
+    g_assert_nonnull (samtal_msg_error_wire_code (error));
+  }
+  /* A long display name (the server takes 200 characters) still parses. */
+  GString *name = g_string_new (NULL);
+  for (int i = 0; i < 200; i++)
+    g_string_append (name, "Å");
+  g_autofree char *p = person ("u7", name->str, "caseworker", "admitted");
+  g_string_free (name, TRUE);
+  g_autofree char *text = g_strdup_printf ("{\"type\":\"presence\",\"event\":\"joined\","
+                                           "\"participant\":%s}", p);
+  g_autoptr (SamtalMsg) long_name = server_msg (text);
+  g_assert_cmpuint (g_utf8_strlen (long_name->participant->name, -1), ==, 200);
+}
+
+/* What the client sends parses as the hub parses it. */
+static void
+test_client_sends (void)
+{
+  g_autoptr (GPtrArray) sent = g_ptr_array_new_with_free_func ((GDestroyNotify) samtal_msg_free);
+  g_ptr_array_add (sent, samtal_msg_new_join ("st1.a.b", 0));
+  g_ptr_array_add (sent, samtal_msg_new_sdp (SAMTAL_MSG_OFFER, "v=0\r\n"));
+  g_ptr_array_add (sent, samtal_msg_new_sdp (SAMTAL_MSG_ANSWER, "v=0\r\n"));
+  g_ptr_array_add (sent, samtal_msg_new_ice ("candidate:1 1 UDP 1 127.0.0.1 5000 typ host", 0,
+                                             NULL));
+  g_ptr_array_add (sent, samtal_msg_new_ice ("", 0, NULL));
+  g_ptr_array_add (sent, samtal_msg_new_for_participant (SAMTAL_MSG_ADMIT, "g3"));
+  g_ptr_array_add (sent, samtal_msg_new (SAMTAL_MSG_LEAVE));
+  for (guint i = 0; i < sent->len; i++) {
+    const SamtalMsg *m = sent->pdata[i];
+    g_autofree char *text = samtal_msg_serialize (m);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (SamtalMsg) back = samtal_msg_parse (text, strlen (text), SAMTAL_MSG_FROM_CLIENT,
+                                                   &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (back->type, ==, m->type);
+  }
+  g_autofree char *join = samtal_msg_serialize (sent->pdata[0]);
+  g_assert_cmpstr (join, ==, "{\"type\":\"join\",\"token\":\"st1.a.b\"}");
+  g_autofree char *ice = samtal_msg_serialize (sent->pdata[4]);
+  g_assert_cmpstr (ice, ==, "{\"type\":\"ice\",\"candidate\":\"\",\"sdpMLineIndex\":0}");
+}
+
+static JsonObject *
+object_from (const char *json)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_assert_true (json_parser_load_from_data (parser, json, -1, NULL));
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
 }
 
 static void
 test_stats_line (void)
 {
   g_autoptr (SamtalRoster) r = samtal_roster_new ();
-  add (r, "{\"participant_id\":\"u12\",\"name\":\"Ali \\\"A\\\" Hassan\",\"role\":\"client\",\"state\":\"admitted\"}");
-  g_autoptr (JsonNode) tracks = node_from ("[{\"mid\":\"1\",\"participant_id\":\"u12\",\"kind\":\"video\"}]");
-  samtal_roster_set_tracks (r, tracks);
+  g_autoptr (SamtalMsg) ali = server_msg (
+    "{\"type\":\"presence\",\"event\":\"joined\",\"participant\":{\"participant_id\":\"u12\","
+    "\"name\":\"Ali \\\"A\\\" Hassan\",\"role\":\"client\",\"state\":\"admitted\"}}");
+  g_assert_true (samtal_roster_update_participant (r, ali->participant));
+  set_tracks (r, "[{\"mid\":\"1\",\"participant_id\":\"u12\",\"kind\":\"video\"}]");
   SamtalRemote *remote = samtal_roster_find (r, "u12");
   g_free (samtal_roster_stats_line (r, remote, 1000000, -1, 0));
   SamtalStreamSample s[] = { { 1, "1", "video", 30, 125000, 4 } };
@@ -285,10 +448,14 @@ main (int argc, char **argv)
   g_test_add_func ("/client/options/camera-insecure", test_options_camera_insecure);
   g_test_add_func ("/client/options/refused", test_options_refused);
   g_test_add_func ("/client/options/ws-url", test_ws_url);
+  g_test_add_func ("/client/roster/joined", test_roster_joined);
   g_test_add_func ("/client/roster/presence", test_roster_presence);
+  g_test_add_func ("/client/roster/full", test_roster_full);
   g_test_add_func ("/client/roster/tracks", test_roster_tracks);
   g_test_add_func ("/client/roster/frames", test_roster_frames);
   g_test_add_func ("/client/roster/departed-early", test_roster_departed_early);
   g_test_add_func ("/client/roster/stats-line", test_stats_line);
+  g_test_add_func ("/client/signaling/hostile-server-messages", test_hostile_server_messages);
+  g_test_add_func ("/client/signaling/client-sends", test_client_sends);
   return g_test_run ();
 }

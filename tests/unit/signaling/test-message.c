@@ -238,6 +238,94 @@ test_bad_fields (void)
                   "\"state\":\"waiting\"}", SAMTAL_MSG_FROM_SERVER, SAMTAL_MSG_PARSE_ERROR_BAD_MESSAGE);
 }
 
+/* What the server sends may be larger than what it accepts: the relay's offers grow with churn. */
+static void
+test_server_limits (void)
+{
+  const SamtalMsgDirection S = SAMTAL_MSG_FROM_SERVER;
+  g_autofree char *sdp = g_strnfill (SAMTAL_MSG_MAX_SERVER_SDP, 'v');
+  g_autofree char *offer = g_strdup_printf ("{\"type\":\"offer\",\"sdp\":\"%s\",\"tracks\":[]}", sdp);
+  g_autoptr (SamtalMsg) m = parse (offer, S, NULL);
+  g_assert_nonnull (m);
+  g_assert_cmpuint (strlen (m->sdp), ==, SAMTAL_MSG_MAX_SERVER_SDP);
+  assert_refused (offer, SAMTAL_MSG_FROM_CLIENT, SAMTAL_MSG_PARSE_ERROR_TOO_LARGE);
+  g_autofree char *sdp_over = g_strnfill (SAMTAL_MSG_MAX_SERVER_SDP + 1, 'v');
+  g_autofree char *answer = g_strdup_printf ("{\"type\":\"answer\",\"sdp\":\"%s\"}", sdp_over);
+  assert_refused (answer, S, SAMTAL_MSG_PARSE_ERROR_BAD_MESSAGE);
+  g_autofree char *pad = g_strnfill (SAMTAL_MSG_MAX_SERVER_BYTES, 'a');
+  g_autofree char *big = g_strdup_printf ("{\"type\":\"pong\",\"x\":\"%s\"}", pad);
+  assert_refused (big, S, SAMTAL_MSG_PARSE_ERROR_TOO_LARGE);
+
+  g_autofree char *ice_hi = g_strdup_printf ("{\"type\":\"ice\",\"candidate\":\"c\",\"sdpMLineIndex\":%d}",
+                                             SAMTAL_MSG_MAX_SERVER_MLINE_INDEX);
+  g_autoptr (SamtalMsg) ice = parse (ice_hi, S, NULL);
+  g_assert_nonnull (ice);
+  g_assert_cmpint (ice->mline_index, ==, SAMTAL_MSG_MAX_SERVER_MLINE_INDEX);
+  assert_refused (ice_hi, SAMTAL_MSG_FROM_CLIENT, SAMTAL_MSG_PARSE_ERROR_BAD_MESSAGE);
+  g_autofree char *ice_over = g_strdup_printf ("{\"type\":\"ice\",\"candidate\":\"c\",\"sdpMLineIndex\":%d}",
+                                               SAMTAL_MSG_MAX_SERVER_MLINE_INDEX + 1);
+  assert_refused (ice_over, S, SAMTAL_MSG_PARSE_ERROR_BAD_MESSAGE);
+}
+
+/* Display names: the server takes 200 characters (up to 800 bytes), all of which parse; a longer
+ * name is cut on a character boundary when serialised, so that it still parses. */
+static void
+test_names (void)
+{
+  GString *name = g_string_new (NULL);
+  for (int i = 0; i < 200; i++)
+    g_string_append_unichar (name, 0x1F600);   /* 4 bytes each */
+  g_autoptr (SamtalMsg) presence = samtal_msg_new (SAMTAL_MSG_PRESENCE);
+  presence->event = g_strdup ("joined");
+  presence->participant = samtal_msg_participant_new ("u7", name->str, "caseworker", "waiting");
+  assert_round_trip (presence, SAMTAL_MSG_FROM_SERVER);
+
+  g_string_prepend (name, "x");
+  g_free (presence->participant->name);
+  presence->participant->name = g_string_free (name, FALSE);
+  g_autofree char *text = samtal_msg_serialize (presence);
+  g_autoptr (SamtalMsg) back = parse (text, SAMTAL_MSG_FROM_SERVER, NULL);
+  g_assert_nonnull (back);
+  g_assert_cmpuint (strlen (back->participant->name), ==, SAMTAL_MSG_MAX_NAME - 3);
+  g_assert_true (g_utf8_validate (back->participant->name, -1, NULL));
+
+  g_autofree char *too_long = g_strnfill (SAMTAL_MSG_MAX_NAME + 1, 'n');
+  g_autofree char *bad = g_strdup_printf (
+    "{\"type\":\"presence\",\"event\":\"left\",\"participant\":{\"participant_id\":\"u7\","
+    "\"name\":\"%s\",\"role\":\"client\",\"state\":\"waiting\"}}", too_long);
+  assert_refused (bad, SAMTAL_MSG_FROM_SERVER, SAMTAL_MSG_PARSE_ERROR_BAD_MESSAGE);
+}
+
+/* The constructors build what the other side parses. */
+static void
+test_constructors (void)
+{
+  g_autoptr (SamtalMsg) join = samtal_msg_new_join ("st1.a.b", 42);
+  g_autofree char *join_text = samtal_msg_serialize (join);
+  g_assert_cmpstr (join_text, ==, "{\"type\":\"join\",\"token\":\"st1.a.b\",\"meeting_id\":42}");
+  assert_round_trip (join, SAMTAL_MSG_FROM_CLIENT);
+  g_autoptr (SamtalMsg) join0 = samtal_msg_new_join ("t", 0);
+  g_autofree char *join0_text = samtal_msg_serialize (join0);
+  g_assert_cmpstr (join0_text, ==, "{\"type\":\"join\",\"token\":\"t\"}");
+
+  g_autoptr (SamtalMsg) offer = samtal_msg_new_sdp (SAMTAL_MSG_OFFER, "v=0\r\n");
+  assert_round_trip (offer, SAMTAL_MSG_FROM_CLIENT);
+  g_autoptr (SamtalMsg) answer = samtal_msg_new_sdp (SAMTAL_MSG_ANSWER, "v=0\r\n");
+  assert_round_trip (answer, SAMTAL_MSG_FROM_SERVER);
+
+  g_autoptr (SamtalMsg) ice = samtal_msg_new_ice ("candidate:1 1 UDP 1 127.0.0.1 9 typ host", 0, "0");
+  assert_round_trip (ice, SAMTAL_MSG_FROM_CLIENT);
+  g_autoptr (SamtalMsg) end = samtal_msg_new_ice (NULL, 1, NULL);
+  g_autofree char *end_text = samtal_msg_serialize (end);
+  g_assert_cmpstr (end_text, ==, "{\"type\":\"ice\",\"candidate\":\"\",\"sdpMLineIndex\":1}");
+
+  g_autoptr (SamtalMsg) admit = samtal_msg_new_for_participant (SAMTAL_MSG_ADMIT, "g3");
+  g_autofree char *admit_text = samtal_msg_serialize (admit);
+  g_assert_cmpstr (admit_text, ==, "{\"type\":\"admit\",\"participant_id\":\"g3\"}");
+  g_autoptr (SamtalMsg) remove = samtal_msg_new_for_participant (SAMTAL_MSG_REMOVE, "u12");
+  assert_round_trip (remove, SAMTAL_MSG_FROM_CLIENT);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -247,5 +335,8 @@ main (int argc, char **argv)
   g_test_add_func ("/signaling/message/bad-text", test_bad_text);
   g_test_add_func ("/signaling/message/limits", test_limits);
   g_test_add_func ("/signaling/message/bad-fields", test_bad_fields);
+  g_test_add_func ("/signaling/message/server-limits", test_server_limits);
+  g_test_add_func ("/signaling/message/names", test_names);
+  g_test_add_func ("/signaling/message/constructors", test_constructors);
   return g_test_run ();
 }
