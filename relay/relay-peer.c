@@ -525,6 +525,7 @@ samtal_relay_peer_new (SamtalRelayRoom *room, const char *id, GError **error)
   p->publications = g_ptr_array_new ();
   p->subscriptions = g_ptr_array_new ();
   p->retired_pads = g_ptr_array_new_with_free_func (gst_object_unref);
+  p->retiring = g_ptr_array_new_with_free_func (gst_object_unref);
   p->webrtc = gst_element_factory_make ("webrtcbin", NULL);
   if (p->webrtc == NULL) {
     g_set_error (error, SAMTAL_RELAY_ERROR, SAMTAL_RELAY_ERROR_INTERNAL, "no webrtcbin");
@@ -575,6 +576,7 @@ samtal_relay_peer_free (SamtalRelayParticipant *p)
   g_ptr_array_unref (p->publications);
   g_ptr_array_unref (p->subscriptions);
   g_ptr_array_unref (p->retired_pads);
+  g_ptr_array_unref (p->retiring);
   samtal_relay_tag_unref (p->tag);
   g_free (p->id);
   g_free (p);
@@ -672,6 +674,7 @@ maybe_offer (SamtalRelayParticipant *p)
   p->needs_offer = FALSE;
   p->neg = SAMTAL_NEG_OFFERING;
   g_atomic_int_set (&p->tag->gate_closed, 1);   /* see count_forwarded (relay-room.c) */
+  samtal_relay_room_prepare_offer (p);
   for (guint i = 0; i < p->subscriptions->len; i++)
     ((SamtalRelaySubscription *) g_ptr_array_index (p->subscriptions, i))->in_offer = TRUE;
   GstPromise *promise = gst_promise_new_with_change_func (

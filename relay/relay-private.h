@@ -77,7 +77,9 @@ typedef struct {
   GstCaps *caps;
 } SamtalRelayPublication;
 
-/* One forwarded track: publication's tee → queue → capsfilter → subscriber's webrtcbin sink pad. */
+/* One forwarded track: publication's tee → queue → capsfilter → subscriber's webrtcbin sink pad.
+ * The sink pad (and so its transceiver) is only requested right before the subscriber's next
+ * offer is created (samtal_relay_room_prepare_offer): never while webrtcbin builds an offer. */
 typedef struct {
   SamtalRelayParticipant *subscriber;
   SamtalRelayPublication *pub;
@@ -86,6 +88,7 @@ typedef struct {
   GstPad *tee_pad;
   GstPad *sink_pad;
   GstWebRTCRTPTransceiver *trans;
+  GstCaps *prefs;          /* codec preferences for its transceiver (with the publisher's ssrc) */
   gboolean in_offer;       /* part of a relay offer already: may flow once that is answered */
 } SamtalRelaySubscription;
 
@@ -105,6 +108,7 @@ struct _SamtalRelayParticipant {
   GPtrArray *publications; /* SamtalRelayPublication */
   GPtrArray *subscriptions;/* SamtalRelaySubscription */
   GPtrArray *retired_pads; /* sink pads of removed tracks, released by its teardown */
+  GPtrArray *retiring;     /* transceivers of removed tracks, made inactive before the next offer */
 };
 
 struct _SamtalRelayRoom {
@@ -156,6 +160,11 @@ SamtalRelayPublication *samtal_relay_room_add_publication (SamtalRelayParticipan
 void samtal_relay_room_publication_live (SamtalRelayPublication *pub);
 /* p became ready: subscribe it to every live publication of the others. */
 void samtal_relay_room_subscribe_all (SamtalRelayParticipant *p);
+/* Right before s's webrtcbin creates an offer (s is stable, nothing of it in flight): request
+ * the sink pads of its new subscriptions and make removed tracks inactive. webrtcbin 1.22 reads
+ * every transceiver while it builds an offer, so changing them during that failed the offer
+ * ("a transceiver with a locked mline … doesn't have caps"). */
+void samtal_relay_room_prepare_offer (SamtalRelayParticipant *s);
 /* s's answer is applied: link the tees of its not yet flowing subscriptions. */
 void samtal_relay_room_start_forwarding (SamtalRelayParticipant *s);
 /* Cuts p out of its room without blocking: every branch into and out of p drops and is

@@ -233,20 +233,8 @@ subscribe (SamtalRelayParticipant *s, SamtalRelayPublication *pub)
   gst_bin_add_many (bin, gst_object_ref (sub->queue), gst_object_ref (sub->capsfilter), NULL);
   gst_element_link (sub->queue, sub->capsfilter);
 
-  sub->sink_pad = request_sink_pad (s);
+  sub->prefs = gst_caps_ref (prefs);
   g_autoptr (GstPad) out = gst_element_get_static_pad (sub->capsfilter, "src");
-  if (sub->sink_pad == NULL || gst_pad_link (out, sub->sink_pad) != GST_PAD_LINK_OK)
-    g_message ("relay: cannot link a forwarding branch into %s", s->id);
-  if (sub->sink_pad != NULL) {
-    g_object_get (sub->sink_pad, "transceiver", &sub->trans, NULL);
-    /* The ssrc in the preferences puts a=ssrc in the offer before any packet flowed. NACK/RTX
-     * only for video: an RTX group on an audio m-line makes Chromium refuse the whole offer
-     * ("Failed to add remote stream ssrc … media_type: audio"). */
-    if (sub->trans != NULL)
-      g_object_set (sub->trans, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
-                    "do-nack", g_strcmp0 (pub->kind, "video") == 0, "codec-preferences", prefs,
-                    NULL);
-  }
   gst_pad_add_probe (out, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
                      count_forwarded, samtal_relay_tag_ref (s->tag),
                      (GDestroyNotify) samtal_relay_tag_unref);
@@ -258,6 +246,43 @@ subscribe (SamtalRelayParticipant *s, SamtalRelayPublication *pub)
    * stop the publisher's whole receive path. */
 }
 
+/* Gives sub its own sink pad on the subscriber's webrtcbin: a new send-only m-line carrying the
+ * publisher's codec and ssrc. Only from samtal_relay_room_prepare_offer. */
+static void
+attach_sink (SamtalRelaySubscription *sub)
+{
+  SamtalRelayParticipant *s = sub->subscriber;
+  g_autoptr (GstPad) out = gst_element_get_static_pad (sub->capsfilter, "src");
+
+  sub->sink_pad = request_sink_pad (s);
+  if (sub->sink_pad == NULL || gst_pad_link (out, sub->sink_pad) != GST_PAD_LINK_OK) {
+    g_message ("relay: cannot link a forwarding branch into %s", s->id);
+    return;
+  }
+  g_object_get (sub->sink_pad, "transceiver", &sub->trans, NULL);
+  /* The ssrc in the preferences puts a=ssrc in the offer before any packet flowed. NACK/RTX
+   * only for video: an RTX group on an audio m-line makes Chromium refuse the whole offer
+   * ("Failed to add remote stream ssrc … media_type: audio"). */
+  if (sub->trans != NULL)
+    g_object_set (sub->trans, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
+                  "do-nack", g_strcmp0 (sub->pub->kind, "video") == 0, "codec-preferences",
+                  sub->prefs, NULL);
+}
+
+void
+samtal_relay_room_prepare_offer (SamtalRelayParticipant *s)
+{
+  for (guint i = 0; i < s->retiring->len; i++)
+    g_object_set (g_ptr_array_index (s->retiring, i), "direction",
+                  GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_INACTIVE, NULL);
+  g_ptr_array_set_size (s->retiring, 0);
+  for (guint i = 0; i < s->subscriptions->len; i++) {
+    SamtalRelaySubscription *sub = g_ptr_array_index (s->subscriptions, i);
+    if (sub->sink_pad == NULL)
+      attach_sink (sub);
+  }
+}
+
 void
 samtal_relay_room_start_forwarding (SamtalRelayParticipant *s)
 {
@@ -265,7 +290,7 @@ samtal_relay_room_start_forwarding (SamtalRelayParticipant *s)
     return;
   for (guint i = 0; i < s->subscriptions->len; i++) {
     SamtalRelaySubscription *sub = g_ptr_array_index (s->subscriptions, i);
-    if (sub->tee_pad != NULL || !sub->in_offer)
+    if (sub->tee_pad != NULL || !sub->in_offer || sub->sink_pad == NULL)
       continue;
     sub->tee_pad = gst_element_request_pad_simple (sub->pub->tee, "src_%u");
     g_autoptr (GstPad) in = gst_element_get_static_pad (sub->queue, "sink");
@@ -351,10 +376,10 @@ detach_branch (SamtalRelaySubscription *sub, SamtalRelayTeardown *td, gboolean s
   samtal_relay_teardown_stop (td, sub->queue);
   samtal_relay_teardown_stop (td, sub->capsfilter);
   if (sub->trans != NULL) {
-    if (subscriber_stays)
-      g_object_set (sub->trans, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_INACTIVE,
-                    NULL);
-    gst_object_unref (sub->trans);
+    if (subscriber_stays)   /* made inactive right before its next offer */
+      g_ptr_array_add (sub->subscriber->retiring, g_steal_pointer (&sub->trans));
+    else
+      gst_object_unref (sub->trans);
   }
   if (sub->sink_pad != NULL) {
     gst_pad_unlink (out, sub->sink_pad);
@@ -365,6 +390,7 @@ detach_branch (SamtalRelaySubscription *sub, SamtalRelayTeardown *td, gboolean s
   }
   gst_object_unref (sub->queue);
   gst_object_unref (sub->capsfilter);
+  gst_caps_unref (sub->prefs);
   g_free (sub);
 }
 

@@ -1,6 +1,8 @@
 /* harness.c — see harness.h. */
 #include "tests/unit/relay/harness.h"
 
+#include <unistd.h>
+
 #include <gst/gst.h>
 
 static void
@@ -139,6 +141,23 @@ harness_dump (Harness *h)
   }
 }
 
+/* With SAMTAL_TEST_GDB=FILE set, a timed-out wait writes every thread's backtrace (gdb attached
+ * to this process) to FILE: a frozen webrtcbin is only understood from its threads. gdb writes to
+ * the file, not to a pipe: this process is stopped while gdb runs and could not drain one. */
+void
+harness_dump_threads (void)
+{
+  const char *file = g_getenv ("SAMTAL_TEST_GDB");
+  if (file == NULL)
+    return;
+  g_autofree char *script = g_strdup_printf (
+      "gdb -p %d -batch -ex 'thread apply all bt' >\"$0\" 2>&1 </dev/null", (int) getpid ());
+  const char *argv[] = { "sh", "-c", script, file, NULL };
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL,
+                NULL);
+  g_printerr ("thread backtraces written to %s\n", file);
+}
+
 static gboolean
 tick (gpointer data)
 {
@@ -155,8 +174,10 @@ harness_wait (Harness *h, HarnessCond cond, gpointer data, guint timeout_s)
   while (!(ok = cond (h, data)) && g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, TRUE);
   g_source_remove (timer);
-  if (!ok)
+  if (!ok) {
     harness_dump (h);
+    harness_dump_threads ();
+  }
   return ok;
 }
 

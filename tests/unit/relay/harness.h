@@ -23,6 +23,8 @@ TestPeer *harness_join (Harness *h, const char *room, const char *id, guint keyf
 void harness_leave (Harness *h, const char *room, const char *id);
 /* Stops the test peer of participant id (off the main context), if there is one. */
 void harness_drop_peer (Harness *h, const char *id);
+/* With SAMTAL_TEST_GDB=FILE: every thread's backtrace (gdb) into FILE. */
+void harness_dump_threads (void);
 typedef gboolean (*HarnessCond) (Harness *h, gpointer data);
 gboolean harness_wait (Harness *h, HarnessCond cond, gpointer data, guint timeout_s);
 /* TRUE when every peer has decoded ≥ min frames from every other peer. */

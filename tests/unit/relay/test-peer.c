@@ -303,9 +303,9 @@ on_pad_added (GstElement *webrtc, GstPad *pad, gpointer user_data)
   g_object_get (pad, "transceiver", &trans, NULL);
   g_object_get (trans, "mid", &mid, NULL);
   const char *desc = g_strcmp0 (media, "video") == 0
-      ? "rtpvp8depay wait-for-keyframe=true request-keyframe=true ! vp8dec ! "
-        "fakesink name=sink sync=false signal-handoffs=true"
-      : "fakesink name=sink sync=false";
+      ? "queue ! rtpvp8depay wait-for-keyframe=true request-keyframe=true ! vp8dec ! "
+        "fakesink name=sink sync=false async=false signal-handoffs=true"
+      : "fakesink name=sink sync=false async=false";
   g_autoptr (GError) error = NULL;
   GstElement *bin = gst_parse_bin_from_description (desc, TRUE, &error);
   g_assert_no_error (error);

