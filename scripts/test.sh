@@ -9,7 +9,6 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=1:strict_strin
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 SUITES=${SUITES:-unit integration media e2e}
 status=0
-rm -f build-test/meson-logs/testlog-first.json
 
 if [ ! -f build-test/build.ninja ]; then
   meson setup build-test --buildtype=debug -Db_sanitize=address,undefined >/dev/null || exit 1
@@ -18,20 +17,7 @@ ninja -C build-test >/dev/null || { ninja -C build-test; exit 1; }
 
 args=()
 for s in $SUITES; do args+=(--suite "$s"); done
-if ! meson test -C build-test --print-errorlogs --num-processes 2 "${args[@]}"; then
-  # Known flaw (issue 3, relay/README.md "frozen branch"): now and then webrtcbin 1.22 stops the
-  # tracks forwarded into a newly joined participant. A media or browser test that failed is run
-  # once more, and said so loudly; any other failure, or a second failure, fails the run.
-  cp build-test/meson-logs/testlog.json build-test/meson-logs/testlog-first.json
-  retry=$(python3 scripts/failed-tests.py build-test/meson-logs/testlog-first.json media e2e) || retry=""
-  if [ -n "$retry" ] && [ "$retry" != "-" ]; then
-    echo "samtal: RETRYING once (known relay freeze, issue 3): $retry"
-    # shellcheck disable=SC2086
-    meson test -C build-test --print-errorlogs --num-processes 1 $retry || status=1
-  else
-    status=1
-  fi
-fi
+meson test -C build-test --print-errorlogs --num-processes 2 "${args[@]}" || status=1
 
 if [ "${SKIP_FUZZ:-0}" != 1 ]; then
   if [ ! -f build-fuzz/build.ninja ]; then
@@ -49,12 +35,7 @@ def read(path):
         for line in open(path):
             r = json.loads(line)
             results[(path.split("/")[0], r["name"])] = r.get("result")
-first = "build-test/meson-logs/testlog-first.json"
-if os.path.exists(first):
-    read(first)          # the whole first run, then the retried tests' second results on top
-    read("build-test/meson-logs/testlog.json")
-else:
-    read("build-test/meson-logs/testlog.json")
+read("build-test/meson-logs/testlog.json")
 read("build-fuzz/meson-logs/testlog.json")
 passed = sum(r in ("OK", "EXPECTEDFAIL") for r in results.values())
 skipped = sum(r == "SKIP" for r in results.values())
