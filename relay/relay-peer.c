@@ -666,11 +666,35 @@ samtal_relay_peer_add_candidate (SamtalRelayParticipant *p, guint mline, const c
   return TRUE;
 }
 
+/* The m-lines p's next offer would have: its transceivers plus the subscriptions still waiting
+ * for a sink pad. */
+static guint
+mlines_needed (SamtalRelayParticipant *p)
+{
+  g_autoptr (GArray) transceivers = NULL;
+  guint n = 0;
+
+  g_signal_emit_by_name (p->webrtc, "get-transceivers", &transceivers);
+  if (transceivers != NULL)
+    n = transceivers->len;
+  for (guint i = 0; i < p->subscriptions->len; i++)
+    if (((SamtalRelaySubscription *) g_ptr_array_index (p->subscriptions, i))->sink_pad == NULL)
+      n++;
+  return n;
+}
+
 static void
 maybe_offer (SamtalRelayParticipant *p)
 {
   if (!p->ready || p->neg != SAMTAL_NEG_STABLE || !p->needs_offer)
     return;
+  if (mlines_needed (p) > p->room->relay->max_mlines) {
+    /* Removed tracks keep their m-lines: after very many joins and leaves, the participant
+     * starts over with a fresh connection (signaling sends media_failed; clients re-offer). */
+    p->needs_offer = FALSE;
+    fail_later (p->tag, "too many people came and went for one media connection: starting it over");
+    return;
+  }
   p->needs_offer = FALSE;
   p->neg = SAMTAL_NEG_OFFERING;
   g_atomic_int_set (&p->tag->gate_closed, 1);   /* see count_forwarded (relay-room.c) */

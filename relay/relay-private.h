@@ -16,6 +16,9 @@
 G_BEGIN_DECLS
 
 #define SAMTAL_RELAY_DEFAULT_MAX_PARTICIPANTS 6
+/* m-lines are never reused (README), so every join and leave a participant sees adds to its SDP.
+ * Past this many, it starts its media over (signaling/PROTOCOL.md: answers have ≤ 64 m-lines). */
+#define SAMTAL_RELAY_DEFAULT_MAX_MLINES 64
 #define SAMTAL_RELAY_QUEUE_MAX_BUFFERS 256  /* per forwarding branch; leaky, so a slow leg drops */
 /* A destroyed room's pipeline stops once its participants' teardowns ended, or after this. */
 #define SAMTAL_RELAY_ROOM_TEARDOWN_WAIT_MS 20000
@@ -126,6 +129,7 @@ struct _SamtalRelay {
   char *stun_server;
   char *turn_server;
   guint max_participants;
+  guint max_mlines;
   SamtalRelayEvents events;
   gpointer user_data;
   GMainContext *context;

@@ -173,9 +173,12 @@ samtal_relay_new (const SamtalRelayConfig *config, const SamtalRelayEvents *even
     relay->stun_server = g_strdup (config->stun_server);
     relay->turn_server = g_strdup (config->turn_server);
     relay->max_participants = config->max_participants;
+    relay->max_mlines = config->max_mlines;
   }
   if (relay->max_participants == 0)
     relay->max_participants = SAMTAL_RELAY_DEFAULT_MAX_PARTICIPANTS;
+  if (relay->max_mlines == 0 || relay->max_mlines > SAMTAL_RELAY_DEFAULT_MAX_MLINES)
+    relay->max_mlines = SAMTAL_RELAY_DEFAULT_MAX_MLINES;
   if (events != NULL)
     relay->events = *events;
   relay->user_data = user_data;

@@ -32,6 +32,7 @@ typedef struct {
   char *stun_server;          /* "stun://host:port" or NULL */
   char *turn_server;          /* "turn://user:pass@host:port" or NULL */
   guint max_participants;     /* per room; 0 means the default, 6 */
+  guint max_mlines;           /* per participant's SDP; 0 means the default, 64 (see relay-peer.c) */
 } SamtalRelayConfig;
 
 /* One forwarded track as a receiver sees it: which m-line carries whose audio or video. */

@@ -50,7 +50,7 @@ typedef struct {
 /* Zero fields take the default. Fields are only ever appended. */
 typedef struct {
   guint join_timeout_ms;      /* first message must be join within this; default 5000 */
-  gsize max_message_bytes;    /* default 65536; frames up to twice this get `error` too_large,
+  gsize max_message_bytes;    /* default 98304; frames up to twice this get `error` too_large,
                                * bigger ones are closed by libsoup with 1009 */
   guint max_messages_per_sec; /* per connection; default 50, bursts up to twice that; more than
                                * twice that dropped within one second closes with 4008 */

@@ -14,14 +14,14 @@
 G_BEGIN_DECLS
 
 /* Limits (bytes unless noted). */
-#define SAMTAL_MSG_MAX_BYTES        65536   /* one whole message */
-#define SAMTAL_MSG_MAX_SDP          32768
+#define SAMTAL_MSG_MAX_BYTES        98304   /* one whole message (an answer of 64 m-lines fits) */
+#define SAMTAL_MSG_MAX_SDP          81920   /* answers mirror the relay's offers: up to 64 m-lines */
 #define SAMTAL_MSG_MAX_CANDIDATE    1024
 #define SAMTAL_MSG_MAX_TOKEN        2048
 #define SAMTAL_MSG_MAX_ID           64      /* participant_id, mid, sdpMid */
 #define SAMTAL_MSG_MAX_NAME         800     /* display names: the server takes 200 characters */
 #define SAMTAL_MSG_MAX_TEXT         512     /* reason, message */
-#define SAMTAL_MSG_MAX_MLINE_INDEX  15      /* sdpMLineIndex 0..15 (at most 16 m-lines) */
+#define SAMTAL_MSG_MAX_MLINE_INDEX  63      /* sdpMLineIndex 0..63 (an answer has at most 64 m-lines) */
 #define SAMTAL_MSG_MAX_DEPTH        8       /* JSON nesting */
 #define SAMTAL_MSG_MAX_LIST         64      /* participants[] and tracks[] entries */
 

@@ -125,8 +125,10 @@ static gboolean
 check_structure (const GstSDPMessage *msg, SamtalSdpType type, GError **error)
 {
   guint n = gst_sdp_message_medias_len (msg);
-  if (n == 0 || n > SAMTAL_SDP_MAX_MEDIA)
-    return fail (error, "needs 1 to 16 m-lines");
+  guint max = type == SAMTAL_SDP_OFFER ? SAMTAL_SDP_MAX_MEDIA : SAMTAL_SDP_MAX_ANSWER_MEDIA;
+  if (n == 0 || n > max)
+    return fail (error, type == SAMTAL_SDP_OFFER ? "an offer needs 1 to 16 m-lines"
+                                                : "an answer needs 1 to 64 m-lines");
   g_autoptr (GHashTable) mids = g_hash_table_new (g_str_hash, g_str_equal);
   gboolean usable = FALSE;
   for (guint i = 0; i < n; i++)

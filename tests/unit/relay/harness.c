@@ -50,13 +50,20 @@ on_participant_failed (const char *room_id, const char *participant_id, const ch
 Harness *
 harness_new (guint max_participants)
 {
+  return harness_new_full (max_participants, 0);
+}
+
+Harness *
+harness_new_full (guint max_participants, guint max_mlines)
+{
   static const SamtalRelayEvents events = {
     .local_description = on_local_description,
     .local_candidate = on_local_candidate,
     .participant_failed = on_participant_failed,
   };
   char *addresses[] = { (char *) "127.0.0.1", NULL };
-  SamtalRelayConfig config = { .ice_addresses = addresses, .max_participants = max_participants };
+  SamtalRelayConfig config = { .ice_addresses = addresses, .max_participants = max_participants,
+                               .max_mlines = max_mlines };
   Harness *h = g_new0 (Harness, 1);
   g_autoptr (GError) error = NULL;
 

@@ -16,6 +16,8 @@ typedef struct {
 } Harness;
 
 Harness *harness_new (guint max_participants);
+/* max_mlines: SamtalRelayConfig.max_mlines (0: the default). */
+Harness *harness_new_full (guint max_participants, guint max_mlines);
 void harness_free (Harness *h);
 /* Adds participant id to room and starts its test peer. */
 TestPeer *harness_join (Harness *h, const char *room, const char *id, guint keyframe_interval);

@@ -124,6 +124,42 @@ test_failure_is_isolated (void)
   harness_free (h);
 }
 
+/* Removed tracks keep their m-lines, so every join and leave grows the others' SDP. Past the
+ * relay's max_mlines a participant is failed ("starting it over") instead of being sent an offer
+ * no browser answer could carry (signaling's limit), and its fresh rejoin works. Here the limit
+ * is 8: a and b have 4 m-lines each (own audio+video, the other's two); c's first visit brings
+ * them to 6, its second to 8, its third would need 10. A fresh c has 6 (its own two and a's and
+ * b's), and after a's fresh rejoin 8: c stays. */
+static void
+test_mline_limit (void)
+{
+  Harness *h = harness_new_full (0, 8);
+
+  g_assert_true (samtal_relay_create_room (h->relay, "room", NULL));
+  harness_join (h, "room", "a", RARE_KEYFRAMES);
+  harness_join (h, "room", "b", RARE_KEYFRAMES);
+  g_assert_true (harness_wait (h, harness_all_see_all, GUINT_TO_POINTER (10), WAIT_S));
+  for (guint visit = 0; visit < 2; visit++) {
+    harness_join (h, "room", "c", RARE_KEYFRAMES);
+    g_assert_true (harness_wait (h, harness_all_see_all, GUINT_TO_POINTER (10), WAIT_S));
+    harness_leave (h, "room", "c");
+  }
+  g_assert_cmpuint (h->failed->len, ==, 0);
+
+  harness_join (h, "room", "c", RARE_KEYFRAMES);
+  g_assert_true (harness_wait (h, has_failed, (gpointer) "a", WAIT_S));
+  g_assert_true (harness_wait (h, has_failed, (gpointer) "b", WAIT_S));
+  harness_drop_peer (h, "a");
+  harness_drop_peer (h, "b");
+
+  /* a starts over with a fresh connection: a and c see each other. */
+  harness_join (h, "room", "a", RARE_KEYFRAMES);
+  g_assert_true (harness_wait (h, harness_all_see_all, GUINT_TO_POINTER (10), WAIT_S));
+  g_assert_false (has_failed (h, (gpointer) "c"));
+  g_assert_cmpuint (h->failed->len, ==, 2);
+  harness_free (h);
+}
+
 /* ---- removal while media flows: the main loop must never stall ---- */
 
 #define MAX_REMOVE_US (100 * G_TIME_SPAN_MILLISECOND)   /* a removal returns within this */
@@ -350,5 +386,6 @@ main (int argc, char **argv)
   g_test_add_func ("/relay/media/late-joiner-and-leaving", test_late_joiner_and_leaving);
   g_test_add_func ("/relay/media/failure-is-isolated", test_failure_is_isolated);
   g_test_add_func ("/relay/media/remove-while-flowing", test_remove_while_flowing);
+  g_test_add_func ("/relay/media/mline-limit", test_mline_limit);
   return g_test_run ();
 }

@@ -428,7 +428,7 @@ test_oversize (Fixture *f, gconstpointer data)
 {
   g_autoptr (Client) c = client_connect (f);
   client_join (f, c, "u7", "caseworker");
-  g_autofree char *pad = g_strnfill (70000, 'x');
+  g_autofree char *pad = g_strnfill (SAMTAL_MSG_MAX_BYTES + 100, 'x');
   g_autofree char *big = g_strdup_printf ("{\"type\":\"ping\",\"pad\":\"%s\"}", pad);
   client_send (c, big);
   const SamtalMsg *e = expect (c, SAMTAL_MSG_ERROR, "too_large");

@@ -70,6 +70,7 @@ test_bad (void)
   assert_bad (nocodec, SAMTAL_SDP_OFFER, "Opus, VP8 or H264");
   g_autofree char *nomedia = g_strdup ("v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n");
   assert_bad (nomedia, SAMTAL_SDP_OFFER, "1 to 16");
+  assert_bad (nomedia, SAMTAL_SDP_ANSWER, "1 to 64");
 }
 
 static void
@@ -82,8 +83,19 @@ test_too_many_mlines (void)
     g_string_append_printf (s, "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:%d\r\n"
                                "a=rtpmap:111 opus/48000/2\r\n", i);
   g_assert_true (check (s->str, SAMTAL_SDP_OFFER, NULL));
-  g_string_append (s, "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:16\r\n");
+  g_string_append (s, "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:16\r\n"
+                     "a=rtpmap:111 opus/48000/2\r\n");
   assert_bad (s->str, SAMTAL_SDP_OFFER, "1 to 16");
+  /* An answer mirrors the relay's offer, which grows with every join and leave: up to 64. */
+  g_assert_true (check (s->str, SAMTAL_SDP_ANSWER, NULL));
+  for (int i = 17; i < 64; i++)
+    g_string_append_printf (s, "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:%d\r\n"
+                               "a=rtpmap:111 opus/48000/2\r\n", i);
+  g_assert_cmpuint (s->len, <, SAMTAL_MSG_MAX_SDP);
+  g_assert_true (check (s->str, SAMTAL_SDP_ANSWER, NULL));
+  g_string_append (s, "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:64\r\n"
+                     "a=rtpmap:111 opus/48000/2\r\n");
+  assert_bad (s->str, SAMTAL_SDP_ANSWER, "1 to 64");
   g_string_free (s, TRUE);
 }
 
