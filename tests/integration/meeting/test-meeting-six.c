@@ -24,7 +24,8 @@
 #define FRAMES 30
 #define EXIT_FAILED 1
 #define EXIT_REFUSED 3
-#define STALL_S 120   /* a pair short of its frames that gains none for this long is stuck */
+#define STALL_S 240   /* no pair short of its frames gained any for this long: stuck (90 s of
+                         * nothing at all, then normal flow, was seen once on a loaded machine) */
 
 typedef struct {
   char *label;
