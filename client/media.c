@@ -47,6 +47,7 @@ struct _SamtalClientMedia {
   GstElement *webrtc;
   guint bus_watch;
   gboolean started;
+  gint filter_video;          /* atomic: set once our send transceivers exist (accept_video) */
   gboolean offered;           /* touched on GStreamer threads: under lock */
   GMutex lock;                /* guards streams, next_serial, rtt_ms, offered */
   GPtrArray *streams;         /* Stream* */
@@ -166,6 +167,30 @@ on_offer_created (GstPromise *promise, gpointer data)
   gst_webrtc_session_description_free (offer);
 }
 
+/* webrtcbin 1.22 rejects an m-line (no codec we accept) by copying the offer's m-line with port
+ * 0, the relay's fingerprint included, and then refuses its own answer ("Fingerprint in media N
+ * differs"). Such m-lines get our fingerprint instead. */
+static void
+fix_rejected_fingerprints (GstSDPMessage *sdp)
+{
+  const char *own = NULL;
+  for (guint i = 0; i < gst_sdp_message_medias_len (sdp) && own == NULL; i++) {
+    const GstSDPMedia *m = gst_sdp_message_get_media (sdp, i);
+    if (gst_sdp_media_get_port (m) != 0)
+      own = gst_sdp_media_get_attribute_val (m, "fingerprint");
+  }
+  g_autofree char *value = g_strdup (own);
+  for (guint i = 0; value != NULL && i < gst_sdp_message_medias_len (sdp); i++) {
+    GstSDPMedia *m = (GstSDPMedia *) gst_sdp_message_get_media (sdp, i);
+    if (gst_sdp_media_get_port (m) != 0)
+      continue;
+    for (guint j = gst_sdp_media_attributes_len (m); j > 0; j--)
+      if (g_strcmp0 (gst_sdp_media_get_attribute (m, j - 1)->key, "fingerprint") == 0)
+        gst_sdp_media_remove_attribute (m, j - 1);
+    gst_sdp_media_add_attribute (m, "fingerprint", value);
+  }
+}
+
 static void
 on_answer_created (GstPromise *promise, gpointer data)
 {
@@ -176,6 +201,7 @@ on_answer_created (GstPromise *promise, gpointer data)
     post_event (media, EV_FAILED, NULL, "webrtcbin could not answer the relay's offer", 0);
     return;
   }
+  fix_rejected_fingerprints (answer->sdp);
   publish_local (media, answer, "answer");
   gst_webrtc_session_description_free (answer);
 }
@@ -222,14 +248,43 @@ on_ice_state (GObject *webrtc, GParamSpec *pspec, gpointer data)
     post_event (media, EV_FAILED, NULL, "ICE failed: no connection to the relay", 0);
 }
 
+/* RTP caps of the video codecs in flags (one structure each), for add-transceiver and codec
+ * preferences. */
+static GstCaps *
+video_caps (guint flags)
+{
+  GstCaps *caps = gst_caps_new_empty ();
+  if (flags & SAMTAL_CLIENT_CODEC_VP8)
+    gst_caps_append (caps, gst_caps_from_string (
+        "application/x-rtp,media=video,encoding-name=VP8,payload=96,clock-rate=90000"));
+  if (flags & SAMTAL_CLIENT_CODEC_H264)
+    gst_caps_append (caps, gst_caps_from_string (
+        "application/x-rtp,media=video,encoding-name=H264,payload=102,clock-rate=90000,"
+        "packetization-mode=(string)1,profile-level-id=(string)42e01f"));
+  return caps;
+}
+
 /* NACK/RTX for video only: an audio m-line with an RTX ssrc-group makes Chrome refuse the
- * relay's offer ("Failed to add remote stream ssrc"), and Opus does not retransmit anyway. */
+ * relay's offer ("Failed to add remote stream ssrc"), and Opus does not retransmit anyway.
+ * With --accept-video narrowed, every video transceiver webrtcbin makes for the relay's offers
+ * prefers only those codecs (any payload type), so webrtcbin answers an m-line in another codec
+ * with port 0 (rejected) and the relay forwards nothing into it. */
 static void
 on_new_transceiver (GstElement *webrtc, GstWebRTCRTPTransceiver *trans, gpointer data)
 {
+  SamtalClientMedia *media = data;
   GstWebRTCKind kind = GST_WEBRTC_KIND_UNKNOWN;
   g_object_get (trans, "kind", &kind, NULL);
   g_object_set (trans, "do-nack", kind != GST_WEBRTC_KIND_AUDIO, NULL);
+  guint accept = media->config.accept_video;
+  if (kind != GST_WEBRTC_KIND_VIDEO || !g_atomic_int_get (&media->filter_video) ||
+      accept == 0 || accept == SAMTAL_CLIENT_CODECS_ALL)
+    return;
+  g_autoptr (GstCaps) prefs = video_caps (accept);
+  for (guint i = 0; i < gst_caps_get_size (prefs); i++)
+    gst_structure_remove_fields (gst_caps_get_structure (prefs, i), "payload",
+                                 "packetization-mode", "profile-level-id", NULL);
+  g_object_set (trans, "codec-preferences", prefs, NULL);
 }
 
 /* ---- receiving ---- */
@@ -304,6 +359,9 @@ decoder_description (const char *kind, const char *encoding)
 {
   if (g_strcmp0 (kind, "video") == 0 && g_ascii_strcasecmp (encoding, "VP8") == 0)
     return "queue name=q ! rtpvp8depay ! vp8dec name=dec ! fakesink sync=false async=false";
+  if (g_strcmp0 (kind, "video") == 0 && g_ascii_strcasecmp (encoding, "H264") == 0)
+    return "queue name=q ! rtph264depay ! h264parse ! openh264dec name=dec ! "
+           "fakesink sync=false async=false";
   if (g_strcmp0 (kind, "audio") == 0 && g_ascii_strcasecmp (encoding, "OPUS") == 0)
     return "queue name=q ! rtpopusdepay ! opusdec name=dec ! fakesink sync=false async=false";
   return "queue name=q ! fakesink sync=false async=false";
@@ -494,22 +552,37 @@ restrict_ice (GstElement *webrtc, char **addresses)
 }
 
 /* A bin description cannot end in bare caps (they filter a link between two elements). */
+#define RTCP_FB "rtcp-fb-nack-pli=true,rtcp-fb-nack=true,rtcp-fb-ccm-fir=true"
 #define VP8_CAPS \
   "capsfilter caps=\"application/x-rtp,media=video,encoding-name=VP8,payload=96,clock-rate=90000," \
-  "rtcp-fb-nack-pli=true,rtcp-fb-nack=true,rtcp-fb-ccm-fir=true\""
+  RTCP_FB "\""
+/* Constrained baseline level 3.1 (what openh264enc makes for these sizes), packetization-mode 1
+ * (FU-A, what browsers expect); SPS/PPS before every IDR frame, so a late joiner's keyframe
+ * request gets a decodable picture. */
+#define H264_CAPS \
+  "capsfilter caps=\"application/x-rtp,media=video,encoding-name=H264,payload=102," \
+  "clock-rate=90000,packetization-mode=(string)1,profile-level-id=(string)42e01f," RTCP_FB "\""
+#define H264_ENCODE(bitrate) \
+  "openh264enc bitrate=" bitrate " gop-size=60 complexity=low ! " \
+  "video/x-h264,profile=constrained-baseline ! " \
+  "rtph264pay pt=102 mtu=1200 config-interval=-1 aggregate-mode=zero-latency ! " H264_CAPS
+#define VP8_ENCODE(bitrate) \
+  "vp8enc deadline=1 cpu-used=8 target-bitrate=" bitrate " keyframe-max-dist=60 ! " \
+  "rtpvp8pay pt=96 mtu=1200 picture-id-mode=15-bit ! " VP8_CAPS
+#define CAMERA_SOURCE \
+  "autovideosrc ! videoconvert ! videoscale ! videorate ! " \
+  "video/x-raw,width=640,height=480,framerate=30/1 ! queue max-size-buffers=2 leaky=downstream ! "
+#define TEST_SOURCE \
+  "videotestsrc is-live=true pattern=ball ! " \
+  "video/x-raw,width=320,height=240,framerate=30/1 ! queue max-size-buffers=2 leaky=downstream ! "
 
 static const char *
-video_description (SamtalClientSource source)
+video_description (SamtalClientSource source, SamtalClientCodec codec)
 {
+  gboolean h264 = codec == SAMTAL_CLIENT_CODEC_H264;
   if (source == SAMTAL_CLIENT_SOURCE_CAMERA)
-    return "autovideosrc ! videoconvert ! videoscale ! videorate ! "
-           "video/x-raw,width=640,height=480,framerate=30/1 ! queue max-size-buffers=2 leaky=downstream ! "
-           "vp8enc deadline=1 cpu-used=8 target-bitrate=800000 keyframe-max-dist=60 ! "
-           "rtpvp8pay pt=96 mtu=1200 picture-id-mode=15-bit ! " VP8_CAPS;
-  return "videotestsrc is-live=true pattern=ball ! "
-         "video/x-raw,width=320,height=240,framerate=30/1 ! queue max-size-buffers=2 leaky=downstream ! "
-         "vp8enc deadline=1 cpu-used=8 target-bitrate=300000 keyframe-max-dist=60 ! "
-         "rtpvp8pay pt=96 mtu=1200 picture-id-mode=15-bit ! " VP8_CAPS;
+    return h264 ? CAMERA_SOURCE H264_ENCODE ("800000") : CAMERA_SOURCE VP8_ENCODE ("800000");
+  return h264 ? TEST_SOURCE H264_ENCODE ("300000") : TEST_SOURCE VP8_ENCODE ("300000");
 }
 
 static const char audio_description[] =
@@ -542,14 +615,14 @@ add_send_branch (SamtalClientMedia *media, const char *description, GError **err
 
 /* With nothing to send we still need one offer: receive-only transceivers. */
 static void
-add_recvonly (SamtalClientMedia *media, const char *caps_text)
+add_recvonly (SamtalClientMedia *media, GstCaps *caps)
 {
-  g_autoptr (GstCaps) caps = gst_caps_from_string (caps_text);
   GstWebRTCRTPTransceiver *trans = NULL;
   g_signal_emit_by_name (media->webrtc, "add-transceiver",
                          GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, caps, &trans);
   if (trans != NULL)
     gst_object_unref (trans);
+  gst_caps_unref (caps);
 }
 
 static gboolean
@@ -587,6 +660,8 @@ samtal_client_media_new (const SamtalClientMediaConfig *config,
   media->config.video = config->video;
   media->config.audio = config->audio;
   media->config.ice_addresses = g_strdupv (config->ice_addresses);
+  media->config.video_codec = config->video_codec ? config->video_codec : SAMTAL_CLIENT_CODEC_VP8;
+  media->config.accept_video = config->accept_video;
   media->events = *events;
   media->user_data = user_data;
   media->context = context != NULL ? g_main_context_ref (context)
@@ -614,15 +689,19 @@ samtal_client_media_start (SamtalClientMedia *media, GError **error)
     return FALSE;
   }
   if (media->config.video != SAMTAL_CLIENT_SOURCE_NONE &&
-      !add_send_branch (media, video_description (media->config.video), error))
+      !add_send_branch (media, video_description (media->config.video,
+                                                   media->config.video_codec), error))
     return FALSE;
   if (media->config.audio != SAMTAL_CLIENT_SOURCE_NONE &&
       !add_send_branch (media, audio_description, error))
     return FALSE;
   if (media->config.video == SAMTAL_CLIENT_SOURCE_NONE && media->config.audio == SAMTAL_CLIENT_SOURCE_NONE) {
-    add_recvonly (media, "application/x-rtp,media=video,encoding-name=VP8,payload=96,clock-rate=90000");
-    add_recvonly (media, "application/x-rtp,media=audio,encoding-name=OPUS,payload=111,clock-rate=48000");
+    add_recvonly (media, video_caps (media->config.accept_video ? media->config.accept_video
+                                                                 : SAMTAL_CLIENT_CODECS_ALL));
+    add_recvonly (media, gst_caps_from_string (
+        "application/x-rtp,media=audio,encoding-name=OPUS,payload=111,clock-rate=48000"));
   }
+  g_atomic_int_set (&media->filter_video, 1);   /* from now on: transceivers for the relay */
   if (gst_element_set_state (media->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
     g_set_error (error, SAMTAL_CLIENT_MEDIA_ERROR, SAMTAL_CLIENT_MEDIA_ERROR_PIPELINE,
                  "the media pipeline would not start (is a camera there?)");

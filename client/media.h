@@ -1,8 +1,9 @@
 /* media.h — samtal-client's media: one webrtcbin talking to the relay.
  *
- * It sends test video (videotestsrc → vp8enc → rtpvp8pay) and test audio (audiotestsrc →
- * opusenc → rtpopuspay), or a camera, decodes every stream the relay forwards (vp8dec, opusdec
- * into fakesinks) and counts what it decoded per stream. It knows nothing about the WebSocket or
+ * It sends test video (videotestsrc → vp8enc → rtpvp8pay, or openh264enc → rtph264pay) and
+ * test audio (audiotestsrc → opusenc → rtpopuspay), or a camera, decodes every stream the relay
+ * forwards (vp8dec or openh264dec, chosen by the stream's caps; opusdec; into fakesinks) and
+ * counts what it decoded per stream. It knows nothing about the WebSocket or
  * the roster: SDP and ICE go in through functions and come out through events, which are
  * delivered on the main context given at creation (never on a GStreamer thread), so the caller
  * may touch its SoupWebsocketConnection in them.
@@ -34,6 +35,8 @@ typedef struct {
   SamtalClientSource video;
   SamtalClientSource audio;
   char **ice_addresses;       /* NULL-terminated or NULL: local addresses to gather on */
+  SamtalClientCodec video_codec;   /* what the video branch sends */
+  guint accept_video;         /* SamtalClientCodec flags: what it receives (0: both) */
 } SamtalClientMediaConfig;
 
 typedef enum {

@@ -16,7 +16,8 @@ static const char usage_text[] =
   "Usage: samtal-client join --server URL --token TOKEN [--expect-frames N] [--timeout SECONDS]\n"
   "                          [--video test|none] [--audio test|none] [--auto-admit]\n"
   "                          [--ice-address ADDR]... [--camera] [--insecure]\n"
-  "                          [--stats-interval MS]\n"
+  "                          [--stats-interval MS] [--video-codec vp8|h264]\n"
+  "                          [--accept-video vp8|h264|vp8,h264]\n"
   "\n"
   "Joins the meeting the token admits to, sends test video/audio, decodes what the others send\n"
   "and prints one JSON object per line with per-remote-participant statistics.\n"
@@ -103,6 +104,42 @@ parse_source (const char *option, const char *value, SamtalClientSource *out, GE
 }
 
 static gboolean
+parse_codec (const char *value, SamtalClientCodec *out)
+{
+  if (g_ascii_strcasecmp (value, "vp8") == 0)
+    *out = SAMTAL_CLIENT_CODEC_VP8;
+  else if (g_ascii_strcasecmp (value, "h264") == 0 || g_ascii_strcasecmp (value, "h.264") == 0)
+    *out = SAMTAL_CLIENT_CODEC_H264;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+/* --video-codec vp8|h264 (what is sent) and --accept-video, a comma list of the codecs the
+ * client takes (what the relay may forward to it; others' tracks in other codecs are refused). */
+static gboolean
+parse_codecs (SamtalClientOptions *o, const char *send, const char *accept, GError **error)
+{
+  o->video_codec = SAMTAL_CLIENT_CODEC_VP8;
+  o->accept_video = SAMTAL_CLIENT_CODECS_ALL;
+  if (send != NULL && !parse_codec (send, &o->video_codec))
+    return usage_error (error, "--video-codec must be vp8 or h264, not %s", send);
+  if (accept == NULL)
+    return TRUE;
+  g_auto (GStrv) list = g_strsplit (accept, ",", 8);
+  o->accept_video = 0;
+  for (guint i = 0; list[i] != NULL; i++) {
+    SamtalClientCodec codec;
+    if (!parse_codec (g_strstrip (list[i]), &codec))
+      return usage_error (error, "--accept-video takes vp8, h264 or vp8,h264, not %s", accept);
+    o->accept_video |= codec;
+  }
+  if (o->accept_video == 0)
+    return usage_error (error, "--accept-video takes vp8, h264 or vp8,h264, not an empty list");
+  return TRUE;
+}
+
+static gboolean
 check_ranges (SamtalClientOptions *o, gint expect, gint timeout, gint interval, GError **error)
 {
   if (expect < 0 || expect > SAMTAL_CLIENT_MAX_EXPECT_FRAMES)
@@ -150,6 +187,7 @@ samtal_client_options_parse (int argc, char **argv, const char *env_token, GErro
     return NULL;
   }
   g_autofree char *server = NULL, *token = NULL, *video = NULL, *audio = NULL;
+  g_autofree char *video_codec = NULL, *accept_video = NULL;
   g_auto (GStrv) ice = NULL;
   gint expect = 0, timeout = -1, interval = 1000;
   gboolean auto_admit = FALSE, camera = FALSE, insecure = FALSE;
@@ -165,6 +203,8 @@ samtal_client_options_parse (int argc, char **argv, const char *env_token, GErro
     { "camera", 0, 0, G_OPTION_ARG_NONE, &camera, "Send the camera", NULL },
     { "insecure", 0, 0, G_OPTION_ARG_NONE, &insecure, "Accept any TLS certificate", NULL },
     { "stats-interval", 0, 0, G_OPTION_ARG_INT, &interval, "Stats line period", "MS" },
+    { "video-codec", 0, 0, G_OPTION_ARG_STRING, &video_codec, "vp8 or h264", "CODEC" },
+    { "accept-video", 0, 0, G_OPTION_ARG_STRING, &accept_video, "Codecs to receive", "CODECS" },
     { NULL },
   };
   g_autoptr (GOptionContext) context = g_option_context_new ("join");
@@ -187,6 +227,7 @@ samtal_client_options_parse (int argc, char **argv, const char *env_token, GErro
   o->video = o->audio = SAMTAL_CLIENT_SOURCE_TEST;
   if (!parse_source ("--video", video, &o->video, error) ||
       !parse_source ("--audio", audio, &o->audio, error) ||
+      !parse_codecs (o, video_codec, accept_video, error) ||
       !check_ranges (o, expect, timeout, interval, error) ||
       !check_ice_addresses (ice, error))
     return NULL;

@@ -3,6 +3,7 @@
  *   samtal-client join --server URL --token TOKEN [--expect-frames N] [--timeout SECONDS]
  *                      [--video test|none] [--audio test|none] [--auto-admit]
  *                      [--ice-address ADDR]... [--camera] [--insecure] [--stats-interval MS]
+ *                      [--video-codec vp8|h264] [--accept-video vp8|h264|vp8,h264]
  *
  * The parser is pure (no I/O, no GStreamer) so that unit tests can exercise every option and
  * every refusal. The token may also come from the environment variable SAMTAL_TOKEN, so that it
@@ -24,6 +25,15 @@ typedef enum {
   SAMTAL_CLIENT_SOURCE_CAMERA,
 } SamtalClientSource;
 
+/* Video codecs, as flags: what the client sends is one of them, what it accepts to receive any
+ * combination. */
+typedef enum {
+  SAMTAL_CLIENT_CODEC_VP8 = 1 << 0,
+  SAMTAL_CLIENT_CODEC_H264 = 1 << 1,
+} SamtalClientCodec;
+
+#define SAMTAL_CLIENT_CODECS_ALL (SAMTAL_CLIENT_CODEC_VP8 | SAMTAL_CLIENT_CODEC_H264)
+
 typedef struct {
   char *server;               /* as given, e.g. "http://127.0.0.1:8080" */
   char *ws_url;               /* derived: "ws://127.0.0.1:8080/ws" */
@@ -33,6 +43,8 @@ typedef struct {
   gboolean timeout_given;
   SamtalClientSource video;
   SamtalClientSource audio;
+  SamtalClientCodec video_codec;  /* what it sends; default VP8 */
+  guint accept_video;         /* SamtalClientCodec flags it receives; default both */
   gboolean auto_admit;
   gboolean insecure;          /* accept any TLS certificate (self-signed test servers only) */
   char **ice_addresses;       /* NULL-terminated, may be empty; never NULL after parsing */

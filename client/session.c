@@ -259,7 +259,8 @@ start_media (SamtalClientSession *s)
     return;
   s->state = ADMITTED;
   SamtalClientMediaConfig config = { s->options->video, s->options->audio,
-                                     s->options->ice_addresses };
+                                     s->options->ice_addresses, s->options->video_codec,
+                                     s->options->accept_video };
   SamtalClientMediaEvents events = { media_description, media_candidate, media_failed };
   g_autoptr (GError) error = NULL;
   s->media = samtal_client_media_new (&config, &events, s, NULL, &error);

@@ -41,12 +41,14 @@ live_msg_free (LiveMsg *m)
   g_free (m);
 }
 
-/* A promise callback's user data: the tag, plus the SDP that is being set locally. */
+/* A promise callback's user data: the tag, plus the SDP that is being set locally. For the
+ * participant's offer, accept lists its m-lines with the one codec the relay accepts on each. */
 typedef struct {
   SamtalRelayTag *tag;
   GstElement *webrtc;
   GstWebRTCSDPType type;
   char *sdp;
+  GPtrArray *accept;   /* SamtalRelaySdpMedia, or NULL */
 } PromiseCtx;
 
 static PromiseCtx *
@@ -68,7 +70,26 @@ promise_ctx_free (gpointer ptr)
   if (c->webrtc != NULL)
     gst_object_unref (c->webrtc);
   g_free (c->sdp);
+  if (c->accept != NULL)
+    g_ptr_array_unref (c->accept);
   g_free (c);
+}
+
+/* Marks a subscription's transceiver whose m-line the subscriber's answer rejected (for
+ * instance an H.264 track offered to a participant that only takes VP8): it is never linked. */
+static gboolean
+is_rejected (SamtalRelaySubscription *sub)
+{
+  return sub->trans != NULL && g_object_get_data (G_OBJECT (sub->trans), "samtal-rejected") != NULL;
+}
+
+static gboolean
+has_rejected (SamtalRelayParticipant *p)
+{
+  for (guint i = 0; i < p->subscriptions->len; i++)
+    if (is_rejected (g_ptr_array_index (p->subscriptions, i)))
+      return TRUE;
+  return FALSE;
 }
 
 /* ---- main-context handlers ---- */
@@ -85,10 +106,16 @@ fail_later (SamtalRelayTag *tag, const char *reason)
   samtal_relay_invoke (tag, main_fail, g_strdup (reason), g_free);
 }
 
+static gboolean has_rejected (SamtalRelayParticipant *p);
+
+/* Every change of p's tracks requests an offer itself (relay-room.c); this is a safety net. It
+ * is off while p has a rejected m-line: webrtcbin 1.22 never associates a transceiver whose
+ * m-line was answered with port 0 and asks for negotiation again after every answer, which
+ * would make the relay and the participant offer and answer in a loop. */
 static void
 main_negotiation_needed (SamtalRelayParticipant *p, gpointer data)
 {
-  if (p->ready)   /* before the participant's own offer this is webrtcbin's early call: ignored */
+  if (p->ready && !has_rejected (p))   /* before p's own offer: webrtcbin's early call */
     samtal_relay_peer_request_offer (p);
 }
 
@@ -154,7 +181,7 @@ track_map (SamtalRelayParticipant *p, const GstSDPMessage *sdp, guint *n_out)
     SamtalRelaySubscription *sub = g_ptr_array_index (p->subscriptions, i);
     g_autofree char *mid = NULL;
     guint mline = G_MAXUINT;
-    if (sub->trans == NULL)
+    if (sub->trans == NULL || is_rejected (sub))
       continue;
     g_object_get (sub->trans, "mid", &mid, "mlineindex", &mline, NULL);
     if (mid == NULL && sdp != NULL && mline < gst_sdp_message_medias_len (sdp))
@@ -197,7 +224,11 @@ main_verified (SamtalRelayParticipant *p, gpointer data)
       g_ptr_array_add (live, g_ptr_array_index (p->publications, i));
   for (guint i = 0; i < live->len; i++)
     samtal_relay_room_publication_live (g_ptr_array_index (live, i));
-  samtal_relay_room_start_forwarding (p);
+  /* With a relay offer out, its answer links the branches (main_answer_applied): linking now
+   * would send into m-lines the participant may yet reject, and a webrtcbin participant fails
+   * on packets for a rejected m-line ("Internal data stream error"). */
+  if (p->neg == SAMTAL_NEG_STABLE)
+    samtal_relay_room_start_forwarding (p);
 }
 
 /* Any thread. webrtcbin 1.22 accepts any certificate: compare it with the offer's fingerprint. */
@@ -353,7 +384,23 @@ on_created (GstPromise *promise, gpointer user_data)
   gst_webrtc_session_description_free (desc);
 }
 
-/* The participant's offer is applied: receive only (set per transceiver), then answer. */
+/* Codec preferences that make webrtcbin answer m-line mid with the one codec the relay picked
+ * (relay-sdp.c: Opus; VP8, else H.264), or NULL. Without them webrtcbin 1.22 answers with every
+ * codec offered, so a participant offering VP8 and H.264 might send either. */
+static GstCaps *
+accepted_caps (GPtrArray *accept, const char *mid)
+{
+  for (guint i = 0; accept != NULL && mid != NULL && i < accept->len; i++) {
+    SamtalRelaySdpMedia *m = g_ptr_array_index (accept, i);
+    if (g_str_equal (m->mid, mid))
+      return gst_caps_new_simple ("application/x-rtp", "media", G_TYPE_STRING, m->kind,
+                                  "payload", G_TYPE_INT, m->payload, NULL);
+  }
+  return NULL;
+}
+
+/* The participant's offer is applied: receive only (set per transceiver), one codec per m-line,
+ * then answer. */
 static void
 on_offer_applied (GstPromise *promise, gpointer user_data)
 {
@@ -366,10 +413,16 @@ on_offer_applied (GstPromise *promise, gpointer user_data)
   }
   gst_promise_unref (promise);
   g_signal_emit_by_name (c->webrtc, "get-transceivers", &transceivers);
-  for (guint i = 0; transceivers != NULL && i < transceivers->len; i++)
-    g_object_set (g_array_index (transceivers, GstWebRTCRTPTransceiver *, i),
-                  "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, "do-nack", TRUE,
-                  NULL);
+  for (guint i = 0; transceivers != NULL && i < transceivers->len; i++) {
+    GstWebRTCRTPTransceiver *trans = g_array_index (transceivers, GstWebRTCRTPTransceiver *, i);
+    g_autofree char *mid = NULL;
+    g_object_get (trans, "mid", &mid, NULL);
+    g_autoptr (GstCaps) prefs = accepted_caps (c->accept, mid);
+    g_object_set (trans, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY,
+                  "do-nack", TRUE, NULL);
+    if (prefs != NULL)
+      g_object_set (trans, "codec-preferences", prefs, NULL);
+  }
   GstPromise *answer = gst_promise_new_with_change_func (
       on_created, promise_ctx_new (c->tag, c->webrtc, GST_WEBRTC_SDP_TYPE_ANSWER, NULL),
       promise_ctx_free);
@@ -609,12 +662,43 @@ samtal_relay_peer_set_offer (SamtalRelayParticipant *p, const char *sdp, GError 
   p->neg = SAMTAL_NEG_ANSWERING;
   GstWebRTCSessionDescription *desc =
       gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_OFFER, g_steal_pointer (&msg));
-  GstPromise *promise = gst_promise_new_with_change_func (
-      on_offer_applied, promise_ctx_new (p->tag, p->webrtc, GST_WEBRTC_SDP_TYPE_OFFER, NULL),
-      promise_ctx_free);
+  PromiseCtx *ctx = promise_ctx_new (p->tag, p->webrtc, GST_WEBRTC_SDP_TYPE_OFFER, NULL);
+  ctx->accept = g_steal_pointer (&sent);
+  GstPromise *promise = gst_promise_new_with_change_func (on_offer_applied, ctx,
+                                                          promise_ctx_free);
   g_signal_emit_by_name (p->webrtc, "set-remote-description", desc, promise);
   gst_webrtc_session_description_free (desc);
   return TRUE;
+}
+
+/* The subscriber's answer rejected some of the relay's m-lines (port 0: no codec in common, e.g.
+ * H.264 offered to a VP8-only receiver). Those tracks are not forwarded to it (their tee is never
+ * linked: data into a rejected m-line would come back not-linked and stop the publisher), the
+ * other tracks go on, and the track map leaves them out. */
+static void
+note_rejected (SamtalRelayParticipant *p, const GstSDPMessage *answer)
+{
+  for (guint i = 0; i < p->subscriptions->len; i++) {
+    SamtalRelaySubscription *sub = g_ptr_array_index (p->subscriptions, i);
+    guint mline = G_MAXUINT;
+    if (sub->trans == NULL || !sub->in_offer)
+      continue;
+    if (!is_rejected (sub)) {
+      g_object_get (sub->trans, "mlineindex", &mline, NULL);
+      if (mline >= gst_sdp_message_medias_len (answer) ||
+          !samtal_relay_sdp_media_rejected (answer, mline))
+        continue;
+      g_object_set_data (G_OBJECT (sub->trans), "samtal-rejected", GINT_TO_POINTER (1));
+      const char *mid = gst_sdp_media_get_attribute_val (gst_sdp_message_get_media (answer, mline),
+                                                         "mid");
+      const GstStructure *s = sub->pub->caps ? gst_caps_get_structure (sub->pub->caps, 0) : NULL;
+      const char *codec = s ? gst_structure_get_string (s, "encoding-name") : NULL;
+      g_message ("relay: room %s: %s rejected %s's %s (%s, mid %s): not forwarded to it; its "
+                 "other tracks go on", p->room->id, p->id, sub->pub->owner->id, sub->pub->kind,
+                 codec ? codec : "?", mid ? mid : "?");
+    }
+    sub->in_offer = FALSE;   /* samtal_relay_room_start_forwarding skips it */
+  }
 }
 
 gboolean
@@ -638,6 +722,8 @@ samtal_relay_peer_set_answer (SamtalRelayParticipant *p, const char *sdp, GError
     return FALSE;
   }
   p->offer_sent = FALSE;
+  note_rejected (p, msg);
+  samtal_relay_sdp_fix_rejected_fingerprints (msg);
   GstWebRTCSessionDescription *desc =
       gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_ANSWER, g_steal_pointer (&msg));
   GstPromise *promise = gst_promise_new_with_change_func (

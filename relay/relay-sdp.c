@@ -1,7 +1,8 @@
 /* relay-sdp.c — checks on SDP and ICE candidates coming from participants (see relay-sdp.h).
  * The relay only forwards Opus audio and VP8/H.264 video, so an offer must carry at least one
  * m-line the participant sends in one of those codecs; everything else is refused up front so
- * webrtcbin never sees unbounded or malformed input.
+ * webrtcbin never sees unbounded or malformed input. It accepts exactly one codec per m-line
+ * (pick_payload) and finds the m-lines a subscriber's answer rejected (rejected_mids).
  */
 #include "relay/relay-sdp.h"
 #include "relay/relay.h"
@@ -66,25 +67,159 @@ media_sends (const GstSDPMedia *m)
   return TRUE;   /* sendrecv is the default */
 }
 
-/* TRUE when the m-line offers a codec the relay forwards for its kind. */
+/* The payload type of an "rtpmap" or "fmtp" value ("96 VP8/90000"), or -1. *rest points past
+ * the space. */
+static gint
+attribute_payload (const char *value, const char **rest)
+{
+  const char *space = value ? strchr (value, ' ') : NULL;
+  guint64 pt = 0;
+  if (space == NULL || space == value || space - value > 3)
+    return -1;
+  g_autofree char *num = g_strndup (value, (gsize) (space - value));
+  if (!g_ascii_string_to_unsigned (num, 10, 0, 127, &pt, NULL))
+    return -1;
+  *rest = space + 1;
+  return (gint) pt;
+}
+
+/* TRUE when the m-line's a=fmtp for pt sets packetization-mode=1. */
 static gboolean
-media_has_codec (const GstSDPMedia *m, const char *kind)
+h264_mode1 (const GstSDPMedia *m, gint pt)
 {
   for (guint j = 0; j < gst_sdp_media_attributes_len (m); j++) {
     const GstSDPAttribute *a = gst_sdp_media_get_attribute (m, j);
-    if (g_strcmp0 (a->key, "rtpmap") != 0 || a->value == NULL)
+    const char *params = NULL;
+    if (g_strcmp0 (a->key, "fmtp") != 0 || attribute_payload (a->value, &params) != pt)
       continue;
-    const char *enc = strchr (a->value, ' ');
-    if (enc == NULL)
+    g_auto (GStrv) list = g_strsplit (params, ";", 32);
+    for (guint k = 0; list[k] != NULL; k++)
+      if (g_ascii_strcasecmp (g_strstrip (list[k]), "packetization-mode=1") == 0)
+        return TRUE;
+  }
+  return FALSE;
+}
+
+/* Ranks an rtpmap's codec for kind: 0 not forwarded, higher is preferred. */
+static guint
+codec_rank (const GstSDPMedia *m, const char *kind, gint pt, const char *enc,
+            const char **name)
+{
+  if (g_str_equal (kind, "audio") && g_ascii_strncasecmp (enc, "opus/", 5) == 0) {
+    *name = "OPUS";
+    return 3;
+  }
+  if (!g_str_equal (kind, "video"))
+    return 0;
+  if (g_ascii_strncasecmp (enc, "VP8/", 4) == 0) {
+    *name = "VP8";
+    return 3;
+  }
+  if (g_ascii_strncasecmp (enc, "H264/", 5) == 0) {
+    *name = "H264";
+    return h264_mode1 (m, pt) ? 2 : 1;
+  }
+  return 0;
+}
+
+gint
+samtal_relay_sdp_pick_payload (const GstSDPMedia *m, const char *kind, const char **encoding)
+{
+  gint best = -1;
+  guint best_rank = 0;
+  const char *best_name = NULL;
+
+  if (m == NULL || kind == NULL)
+    return -1;
+  for (guint j = 0; j < gst_sdp_media_attributes_len (m); j++) {
+    const GstSDPAttribute *a = gst_sdp_media_get_attribute (m, j);
+    const char *enc = NULL, *name = NULL;
+    if (g_strcmp0 (a->key, "rtpmap") != 0)
       continue;
-    enc++;
-    if (g_str_equal (kind, "audio") && g_ascii_strncasecmp (enc, "opus/", 5) == 0)
-      return TRUE;
-    if (g_str_equal (kind, "video") && (g_ascii_strncasecmp (enc, "VP8/", 4) == 0 ||
-                                        g_ascii_strncasecmp (enc, "H264/", 5) == 0))
+    gint pt = attribute_payload (a->value, &enc);
+    guint rank = pt < 0 ? 0 : codec_rank (m, kind, pt, enc, &name);
+    if (rank > best_rank) {   /* the first of the best rank wins */
+      best = pt;
+      best_rank = rank;
+      best_name = name;
+    }
+  }
+  if (encoding != NULL)
+    *encoding = best_name;
+  return best;
+}
+
+/* TRUE when mid is listed in one of the description's a=group:BUNDLE lines. */
+static gboolean
+in_bundle_group (const GstSDPMessage *sdp, const char *mid)
+{
+  for (guint i = 0; mid != NULL && i < gst_sdp_message_attributes_len (sdp); i++) {
+    const GstSDPAttribute *a = gst_sdp_message_get_attribute (sdp, i);
+    if (g_strcmp0 (a->key, "group") != 0 || a->value == NULL ||
+        !g_str_has_prefix (a->value, "BUNDLE "))
+      continue;
+    g_auto (GStrv) mids = g_strsplit (a->value + strlen ("BUNDLE "), " ",
+                                      SAMTAL_RELAY_SDP_MAX_MEDIA + 1);
+    if (g_strv_contains ((const char *const *) mids, mid))
       return TRUE;
   }
   return FALSE;
+}
+
+gboolean
+samtal_relay_sdp_media_rejected (const GstSDPMessage *sdp, guint index)
+{
+  const GstSDPMedia *m = index < gst_sdp_message_medias_len (sdp)
+                           ? gst_sdp_message_get_media (sdp, index) : NULL;
+  if (m == NULL || gst_sdp_media_formats_len (m) == 0)
+    return TRUE;
+  if (gst_sdp_media_get_port (m) != 0)
+    return FALSE;
+  return gst_sdp_media_get_attribute_val (m, "bundle-only") == NULL ||
+         !in_bundle_group (sdp, gst_sdp_media_get_attribute_val (m, "mid"));
+}
+
+/* The a=fingerprint value of the first m-line that is not rejected, or NULL. */
+static const char *
+accepted_fingerprint (const GstSDPMessage *sdp)
+{
+  for (guint i = 0; i < gst_sdp_message_medias_len (sdp); i++)
+    if (!samtal_relay_sdp_media_rejected (sdp, i))
+      return gst_sdp_media_get_attribute_val (gst_sdp_message_get_media (sdp, i), "fingerprint");
+  return NULL;
+}
+
+void
+samtal_relay_sdp_fix_rejected_fingerprints (GstSDPMessage *answer)
+{
+  const char *session = gst_sdp_message_get_attribute_val (answer, "fingerprint");
+  g_autofree char *own = g_strdup (accepted_fingerprint (answer));
+
+  for (guint i = 0; i < gst_sdp_message_medias_len (answer); i++) {
+    if (!samtal_relay_sdp_media_rejected (answer, i))
+      continue;
+    GstSDPMedia *m = (GstSDPMedia *) gst_sdp_message_get_media (answer, i);
+    for (guint j = gst_sdp_media_attributes_len (m); j > 0; j--)
+      if (g_strcmp0 (gst_sdp_media_get_attribute (m, j - 1)->key, "fingerprint") == 0)
+        gst_sdp_media_remove_attribute (m, j - 1);
+    if (session == NULL && own != NULL)
+      gst_sdp_media_add_attribute (m, "fingerprint", own);
+  }
+}
+
+char **
+samtal_relay_sdp_rejected_mids (const GstSDPMessage *answer)
+{
+  g_autoptr (GPtrArray) mids = g_ptr_array_new ();
+
+  for (guint i = 0; answer != NULL && i < gst_sdp_message_medias_len (answer); i++) {
+    const GstSDPMedia *m = gst_sdp_message_get_media (answer, i);
+    const char *mid = gst_sdp_media_get_attribute_val (m, "mid");
+    if (mid != NULL && samtal_relay_sdp_media_rejected (answer, i))
+      g_ptr_array_add (mids, g_strdup (mid));
+  }
+  g_ptr_array_add (mids, NULL);
+  return (char **) g_ptr_array_free (g_steal_pointer (&mids), FALSE);
 }
 
 gboolean
@@ -102,11 +237,15 @@ samtal_relay_sdp_check_offer (const char *sdp, GstSDPMessage **sdp_out, GPtrArra
     const char *kind = gst_sdp_media_get_media (m);
     if (kind == NULL || !(g_str_equal (kind, "audio") || g_str_equal (kind, "video")))
       continue;
-    if (!media_sends (m) || !media_has_codec (m, kind))
+    const char *encoding = NULL;
+    gint payload = media_sends (m) ? samtal_relay_sdp_pick_payload (m, kind, &encoding) : -1;
+    if (payload < 0)
       continue;
     SamtalRelaySdpMedia *sm = g_new0 (SamtalRelaySdpMedia, 1);
     sm->mid = g_strdup (gst_sdp_media_get_attribute_val (m, "mid"));
     sm->kind = g_strdup (kind);
+    sm->payload = payload;
+    sm->encoding = encoding;
     g_ptr_array_add (media, sm);
   }
   if (media->len == 0) {
@@ -229,6 +368,8 @@ samtal_relay_sdp_fingerprint (const GstSDPMessage *sdp, GError **error)
     return NULL;
   for (guint i = 0; i < gst_sdp_message_medias_len (sdp); i++) {
     const GstSDPMedia *m = gst_sdp_message_get_media (sdp, i);
+    if (samtal_relay_sdp_media_rejected (sdp, i))
+      continue;   /* no transport; webrtcbin copies the offerer's fingerprint into one */
     if (!merge_fingerprint (gst_sdp_media_get_attribute_val (m, "fingerprint"), &found, error))
       return NULL;
   }

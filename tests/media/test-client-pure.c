@@ -57,6 +57,43 @@ test_options_defaults (void)
   g_assert_nonnull (o->ice_addresses);
   g_assert_null (o->ice_addresses[0]);
   g_assert_cmpuint (o->stats_interval_ms, ==, 1000);
+  g_assert_cmpint (o->video_codec, ==, SAMTAL_CLIENT_CODEC_VP8);
+  g_assert_cmpuint (o->accept_video, ==, SAMTAL_CLIENT_CODECS_ALL);
+}
+
+static void
+test_options_codecs (void)
+{
+  struct { const char *args; SamtalClientCodec send; guint accept; } cases[] = {
+    { "--video-codec h264", SAMTAL_CLIENT_CODEC_H264, SAMTAL_CLIENT_CODECS_ALL },
+    { "--video-codec H264", SAMTAL_CLIENT_CODEC_H264, SAMTAL_CLIENT_CODECS_ALL },
+    { "--video-codec vp8", SAMTAL_CLIENT_CODEC_VP8, SAMTAL_CLIENT_CODECS_ALL },
+    { "--video-codec=h264 --accept-video vp8", SAMTAL_CLIENT_CODEC_H264, SAMTAL_CLIENT_CODEC_VP8 },
+    { "--accept-video h264", SAMTAL_CLIENT_CODEC_VP8, SAMTAL_CLIENT_CODEC_H264 },
+    { "--accept-video h264,vp8", SAMTAL_CLIENT_CODEC_VP8, SAMTAL_CLIENT_CODECS_ALL },
+    { "--accept-video vp8,vp8", SAMTAL_CLIENT_CODEC_VP8, SAMTAL_CLIENT_CODEC_VP8 },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autoptr (GError) error = NULL;
+    g_autofree char *line = g_strdup_printf ("samtal-client join --server http://x --token t %s",
+                                             cases[i].args);
+    g_autoptr (SamtalClientOptions) o = parse (line, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (o->video_codec, ==, cases[i].send);
+    g_assert_cmpuint (o->accept_video, ==, cases[i].accept);
+  }
+  const char *bad[] = { "--video-codec vp9", "--video-codec", "--video-codec ''",
+                        "--accept-video av1", "--accept-video vp8,", "--accept-video ,",
+                        "--accept-video vp8,h264,vp9" };
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
+    g_autoptr (GError) error = NULL;
+    g_autofree char *line = g_strdup_printf ("samtal-client join --server http://x --token t %s",
+                                             bad[i]);
+    g_autoptr (SamtalClientOptions) o = parse (line, NULL, &error);
+    g_assert_null (o);
+    g_assert_error (error, SAMTAL_CLIENT_OPTIONS_ERROR, SAMTAL_CLIENT_OPTIONS_ERROR_USAGE);
+    g_test_message ("%s: %s", bad[i], error->message);
+  }
 }
 
 static void
@@ -446,6 +483,7 @@ main (int argc, char **argv)
   g_test_add_func ("/client/options/full", test_options_full);
   g_test_add_func ("/client/options/defaults", test_options_defaults);
   g_test_add_func ("/client/options/camera-insecure", test_options_camera_insecure);
+  g_test_add_func ("/client/options/codecs", test_options_codecs);
   g_test_add_func ("/client/options/refused", test_options_refused);
   g_test_add_func ("/client/options/ws-url", test_ws_url);
   g_test_add_func ("/client/roster/joined", test_roster_joined);

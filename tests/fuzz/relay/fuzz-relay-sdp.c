@@ -1,6 +1,7 @@
 /* libFuzzer target: the relay's own checks of what the network hands it (relay/relay-sdp.h) —
- * participant offers, answers, trickled candidates, DTLS fingerprints and PEM certificates. The
- * first byte chooses the check; none may crash, hang or leak on any input. */
+ * participant offers (with the codec picked per m-line), answers (with their rejected m-lines),
+ * trickled candidates, DTLS fingerprints and PEM certificates. The first byte chooses the check;
+ * none may crash, hang or leak on any input. */
 #include "relay/relay-sdp.h"
 
 #include <string.h>
@@ -26,8 +27,11 @@ check_answer (const char *text, guint expected)
 {
   GstSDPMessage *sdp = NULL;
   g_autoptr (GError) error = NULL;
-  if (samtal_relay_sdp_check_answer (text, expected, &sdp, &error))
+  if (samtal_relay_sdp_check_answer (text, expected, &sdp, &error)) {
+    g_strfreev (samtal_relay_sdp_rejected_mids (sdp));
+    samtal_relay_sdp_fix_rejected_fingerprints (sdp);
     gst_sdp_message_free (sdp);
+  }
 }
 
 int

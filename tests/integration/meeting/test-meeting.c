@@ -5,7 +5,11 @@
  *   - a client alone is not admitted, decodes nothing and times out non-zero;
  *   - expired, forged, other meetings', cancelled meetings' and malformed tokens are refused;
  *   - an interpreter joining a running meeting decodes both others within 10 s; kill -9 of the
- *     interpreter leaves staff and client decoding each other; the same token rejoins.
+ *     interpreter leaves staff and client decoding each other; the same token rejoins;
+ *   - H.264: staff sending H.264 and a client sending VP8 decode ≥ 60 frames of each other, the
+ *     relay holding no codec element; a client that accepts only VP8 gets no H.264 track (its
+ *     answer rejects the m-line, the relay logs it) while another participant's VP8 reaches it
+ *     and nobody fails.
  */
 #include <gst/gst.h>
 #include <signal.h>
@@ -287,6 +291,111 @@ test_server_shutdown (void)
   g_assert_cmpint (staff->exit_status, ==, 0);
 }
 
+/* Staff sends H.264, the client VP8: each decodes the other through the relay, which forwards
+ * the H.264 track as it is (the client's decoder is chosen by the stream's caps). */
+static void
+test_h264_and_vp8 (void)
+{
+  g_autoptr (MeetingFixture) f = meeting_fixture_new (NULL);
+  gint64 booking = meeting_book (f, f->client_id, 120, 30);
+  g_autofree char *staff_token = meeting_join_token (f, booking, f->staff_session);
+  g_autofree char *client_token = meeting_join_token (f, booking, f->client_session);
+  g_autofree char *staff_pid = meeting_pid (f->staff_id);
+  g_autofree char *client_pid = meeting_pid (f->client_id);
+  const char *const staff_h264[] = { "--video-codec", "h264", "--auto-admit", "--expect-frames",
+                                     "60", "--timeout", "120", NULL };
+  const char *const client_vp8[] = { "--video-codec", "vp8", "--expect-frames", "60", "--timeout",
+                                     "120", NULL };
+
+  g_autoptr (MeetingClient) staff = meeting_client_start (f, "staff-h264", staff_token, staff_h264);
+  g_autoptr (MeetingClient) client = meeting_client_start (f, "client-vp8", client_token,
+                                                          client_vp8);
+  g_assert_true (meeting_client_wait_frames (client, staff_pid, 10, 120));
+  assert_relay_forwards_only (f, booking);
+  g_assert_true (meeting_client_wait (staff, 150));
+  g_assert_true (meeting_client_wait (client, 150));
+  g_assert_cmpint (staff->exit_status, ==, 0);
+  g_assert_cmpint (client->exit_status, ==, 0);
+  g_assert_cmpuint (meeting_client_frames (staff, client_pid), >=, 60);
+  g_assert_cmpuint (meeting_client_frames (client, staff_pid), >=, 60);
+}
+
+/* The most frames c decoded from anyone but except_pid. */
+static guint64
+frames_from_others (MeetingClient *c, const char *except_pid)
+{
+  GHashTableIter it;
+  gpointer key, value;
+  guint64 best = 0;
+  g_hash_table_iter_init (&it, c->frames);
+  while (g_hash_table_iter_next (&it, &key, &value))
+    if (g_strcmp0 (key, except_pid) != 0)
+      best = MAX (best, (guint64) GPOINTER_TO_INT (value));
+  return best;
+}
+
+static gboolean
+server_log_contains (MeetingFixture *f, const char *needle)
+{
+  g_autofree char *path = g_build_filename (f->data_dir, "server.log", NULL);
+  g_autofree char *text = NULL;
+  return g_file_get_contents (path, &text, NULL, NULL) && strstr (text, needle) != NULL;
+}
+
+/* A client that takes only VP8 answers the staff's H.264 m-line with port 0: nothing is
+ * forwarded into it and the relay says so, while the staff's audio and an interpreter's VP8 video
+ * still reach that client, and the interpreter decodes both (H.264 and VP8). No one fails. */
+static void
+test_h264_rejected (void)
+{
+  g_autoptr (MeetingFixture) f = meeting_fixture_new (NULL);
+  gint64 booking = meeting_book (f, f->client_id, 120, 30);
+  g_autofree char *staff_token = meeting_join_token (f, booking, f->staff_session);
+  g_autofree char *client_token = meeting_join_token (f, booking, f->client_session);
+  g_autofree char *guest_token = meeting_guest_token (f, booking, "Tolk Tina");
+  g_autofree char *staff_pid = meeting_pid (f->staff_id);
+  g_autofree char *client_pid = meeting_pid (f->client_id);
+  const char *const staff_run[] = { "--video-codec", "h264", "--auto-admit", NULL };
+  const char *const vp8_only[] = { "--accept-video", "vp8", NULL };
+  const char *const interp_args[] = { "--expect-frames", "60", "--timeout", "120", NULL };
+
+  g_autoptr (MeetingClient) staff = meeting_client_start (f, "staff-h264", staff_token, staff_run);
+  g_autoptr (MeetingClient) client = meeting_client_start (f, "client-vp8-only", client_token,
+                                                          vp8_only);
+  g_assert_true (meeting_client_wait_frames (staff, client_pid, 30, 120));
+  g_autofree char *needle = g_strdup_printf ("rejected %s's video (H264", staff_pid);
+  for (guint i = 0; i < 100 && !server_log_contains (f, needle); i++)
+    meeting_spin (100);
+  if (!server_log_contains (f, needle)) {
+    g_autofree char *path = g_build_filename (f->data_dir, "server.log", NULL);
+    g_autofree char *log = NULL, *err = meeting_client_stderr (client);
+    g_file_get_contents (path, &log, NULL, NULL);
+    g_printerr ("# --- server.log ---\n%s\n# --- client ---\n%s\n", log ? log : "", err);
+    g_error ("the relay did not log the rejected H.264 m-line (\"%s\")", needle);
+  }
+
+  g_autoptr (MeetingClient) interp = meeting_client_start (f, "interpreter", guest_token,
+                                                          interp_args);
+  g_assert_true (meeting_client_wait (interp, 150));
+  g_assert_cmpint (interp->exit_status, ==, 0);
+  g_assert_cmpuint (meeting_client_frames (interp, staff_pid), >=, 60);   /* H.264 */
+  g_assert_cmpuint (meeting_client_frames (interp, client_pid), >=, 60);  /* VP8 */
+  for (guint i = 0; i < 600 && frames_from_others (client, staff_pid) < 60; i++)
+    meeting_spin (100);
+  g_assert_cmpuint (frames_from_others (client, staff_pid), >=, 60);
+  g_assert_cmpuint (meeting_client_frames (client, staff_pid), ==, 0);
+  g_assert_false (staff->exited);
+  g_assert_false (client->exited);
+  g_assert_false (server_log_contains (f, "media error"));
+
+  g_subprocess_send_signal (staff->process, SIGINT);
+  g_subprocess_send_signal (client->process, SIGINT);
+  g_assert_true (meeting_client_wait (staff, 30));
+  g_assert_true (meeting_client_wait (client, 30));
+  g_assert_cmpint (staff->exit_status, ==, 0);
+  g_assert_cmpint (client->exit_status, ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -298,5 +407,7 @@ main (int argc, char **argv)
   g_test_add_func ("/meeting/interpreter-and-kill", test_interpreter_and_kill);
   g_test_add_func ("/meeting/server-shutdown", test_server_shutdown);
   g_test_add_func ("/meeting/tls-insecure", test_tls_insecure);
+  g_test_add_func ("/meeting/h264-and-vp8", test_h264_and_vp8);
+  g_test_add_func ("/meeting/h264-rejected", test_h264_rejected);
   return g_test_run ();
 }

@@ -1,5 +1,7 @@
 /* test-relay-api.c — the relay's calls without media: ids, limits and hostile input (bad SDP,
- * bad candidates, unknown ids, wrong negotiation state) give errors, never crashes. */
+ * bad candidates, unknown ids, wrong negotiation state) give errors, never crashes; the pure
+ * codec choice for an offer (one per m-line, VP8 before H.264) and the rejected m-lines of an
+ * answer. */
 #include "relay/relay.h"
 #include "relay/relay-sdp.h"
 
@@ -199,6 +201,136 @@ test_sdp_checks (void)
   g_assert_no_error (error);
 }
 
+/* One m-line of an offer or answer: "m=KIND PORT …" with the given rtpmap/fmtp lines. */
+static GstSDPMessage *
+sdp_with (const char *media_lines)
+{
+  g_autofree char *text = g_strdup_printf (
+    "v=0\r\no=- 1 0 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n%s", media_lines);
+  GstSDPMessage *msg = NULL;
+  gst_sdp_message_new_from_text (text, &msg);
+  g_assert_nonnull (msg);
+  return msg;
+}
+
+static gint
+pick (const char *media_lines, const char **encoding)
+{
+  g_autoptr (GstSDPMessage) msg = sdp_with (media_lines);
+  const GstSDPMedia *m = gst_sdp_message_get_media (msg, 0);
+  return samtal_relay_sdp_pick_payload (m, gst_sdp_media_get_media (m), encoding);
+}
+
+/* The relay accepts one codec per m-line: Opus; VP8, else H.264 (packetization-mode=1 first). */
+static void
+test_pick_payload (void)
+{
+  const char *enc = NULL;
+
+  g_assert_cmpint (pick ("m=video 9 UDP/TLS/RTP/SAVPF 96 102 97\r\na=mid:0\r\n"
+                         "a=rtpmap:96 VP8/90000\r\na=rtpmap:102 H264/90000\r\n"
+                         "a=rtpmap:97 rtx/90000\r\na=fmtp:97 apt=96\r\n", &enc), ==, 96);
+  g_assert_cmpstr (enc, ==, "VP8");
+  /* VP8 preferred even when H.264 comes first */
+  g_assert_cmpint (pick ("m=video 9 UDP/TLS/RTP/SAVPF 102 100\r\na=mid:0\r\n"
+                         "a=rtpmap:102 H264/90000\r\na=rtpmap:100 vp8/90000\r\n", &enc), ==, 100);
+  /* no VP8: the first H.264 with packetization-mode=1 */
+  g_assert_cmpint (pick ("m=video 9 UDP/TLS/RTP/SAVPF 98 102 127\r\na=mid:0\r\n"
+                         "a=rtpmap:98 VP9/90000\r\n"
+                         "a=rtpmap:102 H264/90000\r\n"
+                         "a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=0;"
+                         "profile-level-id=42001f\r\n"
+                         "a=rtpmap:127 H264/90000\r\n"
+                         "a=fmtp:127 level-asymmetry-allowed=1; packetization-mode=1;"
+                         "profile-level-id=42e01f\r\n",
+                         &enc), ==, 127);
+  g_assert_cmpstr (enc, ==, "H264");
+  /* only a mode-0 H.264: taken */
+  g_assert_cmpint (pick ("m=video 9 UDP/TLS/RTP/SAVPF 102\r\na=mid:0\r\n"
+                         "a=rtpmap:102 H264/90000\r\n", &enc), ==, 102);
+  g_assert_cmpint (pick ("m=audio 9 UDP/TLS/RTP/SAVPF 0 111\r\na=mid:0\r\n"
+                         "a=rtpmap:0 PCMU/8000\r\na=rtpmap:111 opus/48000/2\r\n", &enc), ==, 111);
+  g_assert_cmpstr (enc, ==, "OPUS");
+  /* nothing the relay forwards; hostile payload numbers */
+  g_assert_cmpint (pick ("m=video 9 UDP/TLS/RTP/SAVPF 98\r\na=mid:0\r\n"
+                         "a=rtpmap:98 VP9/90000\r\n", NULL), ==, -1);
+  g_assert_cmpint (pick ("m=audio 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:0\r\n"
+                         "a=rtpmap:96 VP8/90000\r\n", NULL), ==, -1);
+  g_assert_cmpint (pick ("m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:0\r\n"
+                         "a=rtpmap:300 VP8/90000\r\na=rtpmap:-1 VP8/90000\r\n"
+                         "a=rtpmap:VP8/90000\r\na=rtpmap: VP8/90000\r\na=rtpmap:96\r\n"
+                         "a=fmtp:96\r\n", NULL), ==, -1);
+
+  /* check_offer carries the choice */
+  g_autoptr (GString) h264 = g_string_new (valid_offer);
+  g_string_replace (h264, "SAVPF 96", "SAVPF 102", 1);
+  g_string_replace (h264, "a=rtpmap:96 VP8/90000", "a=rtpmap:102 H264/90000\r\n"
+                    "a=fmtp:102 packetization-mode=1;profile-level-id=42e01f", 1);
+  g_autoptr (GstSDPMessage) msg = NULL;
+  g_autoptr (GPtrArray) sent = NULL;
+  g_autoptr (GError) error = NULL;
+  g_assert_true (samtal_relay_sdp_check_offer (h264->str, &msg, &sent, &error));
+  g_assert_no_error (error);
+  SamtalRelaySdpMedia *m = g_ptr_array_index (sent, 0);
+  g_assert_cmpint (m->payload, ==, 102);
+  g_assert_cmpstr (m->encoding, ==, "H264");
+}
+
+/* A subscriber's answer that rejects an m-line (port 0, no codec in common). */
+static void
+test_rejected_mids (void)
+{
+  /* as webrtcbin 1.22 rejects: the offer's m-line copied with port 0, bundle-only and the
+   * offerer's fingerprint, left out of the BUNDLE group */
+  const char *fp_a = "a=fingerprint:sha-256 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:"
+                     "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF\r\n";
+  const char *fp_b = "a=fingerprint:sha-256 FF:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:"
+                     "00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF\r\n";
+  g_autofree char *lines = g_strdup_printf (
+    "a=group:BUNDLE 0 2 3\r\n"
+    "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\na=rtpmap:111 opus/48000/2\r\n%s"
+    "m=video 0 UDP/TLS/RTP/SAVPF 102\r\na=mid:1\r\na=bundle-only\r\n"
+    "a=rtpmap:102 H264/90000\r\n%s"
+    "m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:2\r\na=rtpmap:96 VP8/90000\r\n%s"
+    "m=video 0 UDP/TLS/RTP/SAVPF 96\r\na=mid:3\r\na=bundle-only\r\n"   /* bundled: kept */
+    "m=video 0 UDP/TLS/RTP/SAVPF 96\r\na=mid:4\r\n"                       /* plain port 0 */
+    "m=video 0 UDP/TLS/RTP/SAVPF 96\r\na=rtpmap:96 VP8/90000\r\n",         /* no mid */
+    fp_a, fp_b, fp_a);
+  g_autoptr (GstSDPMessage) answer = sdp_with (lines);
+  g_auto (GStrv) mids = samtal_relay_sdp_rejected_mids (answer);
+  g_assert_cmpuint (g_strv_length (mids), ==, 2);
+  g_assert_cmpstr (mids[0], ==, "1");
+  g_assert_cmpstr (mids[1], ==, "4");
+  g_assert_true (samtal_relay_sdp_media_rejected (answer, 1));
+  g_assert_false (samtal_relay_sdp_media_rejected (answer, 2));
+  g_assert_false (samtal_relay_sdp_media_rejected (answer, 3));
+  g_assert_true (samtal_relay_sdp_media_rejected (answer, 5));
+  g_assert_true (samtal_relay_sdp_media_rejected (answer, 99));
+  /* the rejected m-line's foreign fingerprint does not count */
+  g_autoptr (GError) error = NULL;
+  g_autofree char *fp = samtal_relay_sdp_fingerprint (answer, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (fp, "00:11"));
+  /* and is replaced by the answer's own before webrtcbin sees the answer */
+  samtal_relay_sdp_fix_rejected_fingerprints (answer);
+  const char *own = gst_sdp_media_get_attribute_val (gst_sdp_message_get_media (answer, 0),
+                                                     "fingerprint");
+  g_assert_true (g_str_has_prefix (own, "sha-256 00:11"));
+  g_assert_cmpstr (gst_sdp_media_get_attribute_val (gst_sdp_message_get_media (answer, 1),
+                                                    "fingerprint"), ==, own);
+  g_assert_cmpstr (gst_sdp_media_get_attribute_val (gst_sdp_message_get_media (answer, 4),
+                                                    "fingerprint"), ==, own);
+  /* no accepted m-line: nothing to copy, the foreign one goes */
+  g_autoptr (GstSDPMessage) none_ok = sdp_with (
+    "m=video 0 UDP/TLS/RTP/SAVPF 96\r\na=mid:0\r\na=fingerprint:sha-256 AA\r\n");
+  samtal_relay_sdp_fix_rejected_fingerprints (none_ok);
+  g_assert_null (gst_sdp_media_get_attribute_val (gst_sdp_message_get_media (none_ok, 0),
+                                                  "fingerprint"));
+
+  g_auto (GStrv) none = samtal_relay_sdp_rejected_mids (NULL);
+  g_assert_cmpuint (g_strv_length (none), ==, 0);
+}
+
 static void
 test_fingerprints (void)
 {
@@ -244,5 +376,7 @@ main (int argc, char **argv)
   g_test_add_func ("/relay/api/bad-candidates", test_bad_candidates);
   g_test_add_func ("/relay/api/sdp-checks", test_sdp_checks);
   g_test_add_func ("/relay/api/fingerprints", test_fingerprints);
+  g_test_add_func ("/relay/api/pick-payload", test_pick_payload);
+  g_test_add_func ("/relay/api/rejected-mids", test_rejected_mids);
   return g_test_run ();
 }
