@@ -128,16 +128,34 @@ post_event (SamtalClientMedia *media, EventKind kind, const char *type, const ch
 
 /* ---- negotiation ---- */
 
-static GstWebRTCSessionDescription *
-reply_description (GstPromise *promise, const char *field)
+/* webrtcbin's reason when promise carries an error, else NULL. */
+static char *
+reply_error (GstPromise *promise)
 {
   if (gst_promise_wait (promise) != GST_PROMISE_RESULT_REPLIED)
+    return g_strdup ("no reply from webrtcbin");
+  const GstStructure *reply = gst_promise_get_reply (promise);
+  g_autoptr (GError) err = NULL;
+  if (reply == NULL || !gst_structure_has_field (reply, "error"))
+    return NULL;
+  gst_structure_get (reply, "error", G_TYPE_ERROR, &err, NULL);
+  return g_strdup (err != NULL ? err->message : "unknown error");
+}
+
+/* The description in promise's reply, or NULL with *why set (free it). */
+static GstWebRTCSessionDescription *
+reply_description (GstPromise *promise, const char *field, char **why)
+{
+  *why = reply_error (promise);
+  if (*why != NULL)
     return NULL;
   const GstStructure *reply = gst_promise_get_reply (promise);
   GstWebRTCSessionDescription *desc = NULL;
   if (reply == NULL || !gst_structure_has_field_typed (reply, field,
-                                                      GST_TYPE_WEBRTC_SESSION_DESCRIPTION))
+                                                      GST_TYPE_WEBRTC_SESSION_DESCRIPTION)) {
+    *why = g_strdup ("webrtcbin gave no description");
     return NULL;
+  }
   gst_structure_get (reply, field, GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &desc, NULL);
   return desc;
 }
@@ -157,10 +175,12 @@ static void
 on_offer_created (GstPromise *promise, gpointer data)
 {
   SamtalClientMedia *media = data;
-  GstWebRTCSessionDescription *offer = reply_description (promise, "offer");
+  g_autofree char *why = NULL;
+  GstWebRTCSessionDescription *offer = reply_description (promise, "offer", &why);
   gst_promise_unref (promise);
   if (offer == NULL) {
-    post_event (media, EV_FAILED, NULL, "webrtcbin could not create an offer", 0);
+    g_autofree char *reason = g_strdup_printf ("webrtcbin could not create an offer: %s", why);
+    post_event (media, EV_FAILED, NULL, reason, 0);
     return;
   }
   publish_local (media, offer, "offer");
@@ -195,10 +215,13 @@ static void
 on_answer_created (GstPromise *promise, gpointer data)
 {
   SamtalClientMedia *media = data;
-  GstWebRTCSessionDescription *answer = reply_description (promise, "answer");
+  g_autofree char *why = NULL;
+  GstWebRTCSessionDescription *answer = reply_description (promise, "answer", &why);
   gst_promise_unref (promise);
   if (answer == NULL) {
-    post_event (media, EV_FAILED, NULL, "webrtcbin could not answer the relay's offer", 0);
+    g_autofree char *reason = g_strdup_printf ("webrtcbin could not answer the relay's offer: %s",
+                                               why);
+    post_event (media, EV_FAILED, NULL, reason, 0);
     return;
   }
   fix_rejected_fingerprints (answer->sdp);
@@ -210,7 +233,13 @@ static void
 on_remote_offer_set (GstPromise *promise, gpointer data)
 {
   SamtalClientMedia *media = data;
+  g_autofree char *why = reply_error (promise);
   gst_promise_unref (promise);
+  if (why != NULL) {
+    g_autofree char *reason = g_strdup_printf ("webrtcbin refused the relay's offer: %s", why);
+    post_event (media, EV_FAILED, NULL, reason, 0);
+    return;
+  }
   GstPromise *next = gst_promise_new_with_change_func (on_answer_created, media, NULL);
   g_signal_emit_by_name (media->webrtc, "create-answer", NULL, next);
 }
