@@ -26,6 +26,7 @@ struct _TestPeer {
   GHashTable *packets;        /* mid → GUINT RTP packets received, under lock */
   GHashTable *sources;        /* mid → source participant id (video only), under lock */
   guint answered;             /* under lock */
+  char *error;                /* the pipeline's first error message, under lock */
 };
 
 static TestPeer *
@@ -44,6 +45,7 @@ peer_unref (TestPeer *peer)
   g_hash_table_unref (peer->frames);
   g_hash_table_unref (peer->packets);
   g_hash_table_unref (peer->sources);
+  g_free (peer->error);
   g_mutex_clear (&peer->lock);
   g_free (peer->room_id);
   g_free (peer->id);
@@ -284,8 +286,27 @@ test_peer_describe (TestPeer *peer)
                             GPOINTER_TO_UINT (n),
                             GPOINTER_TO_UINT (g_hash_table_lookup (peer->frames, mid)),
                             (char *) g_hash_table_lookup (peer->sources, mid));
+  if (peer->error != NULL)
+    g_string_append_printf (s, " PIPELINE ERROR: %s", peer->error);
   g_mutex_unlock (&peer->lock);
   return g_string_free (s, FALSE);
+}
+
+/* Any thread: keeps the first error of the peer's pipeline for test_peer_describe (a peer whose
+ * receive path died shows that way instead of just decoding nothing). */
+static GstBusSyncReply
+on_bus_sync (GstBus *bus, GstMessage *msg, gpointer user_data)
+{
+  TestPeer *peer = user_data;
+  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
+    g_autoptr (GError) err = NULL;
+    gst_message_parse_error (msg, &err, NULL);
+    g_mutex_lock (&peer->lock);
+    if (peer->error == NULL)
+      peer->error = g_strdup_printf ("%s: %s", GST_MESSAGE_SRC_NAME (msg), err->message);
+    g_mutex_unlock (&peer->lock);
+  }
+  return GST_BUS_DROP;
 }
 
 /* This peer's own pipeline (not the relay's): building the decoder here is fine. */
@@ -391,6 +412,8 @@ test_peer_new (SamtalRelay *relay, const char *room_id, const char *participant_
                     peer);
   g_signal_connect (peer->webrtc, "on-ice-candidate", G_CALLBACK (on_ice_candidate), peer);
   g_signal_connect (peer->webrtc, "pad-added", G_CALLBACK (on_pad_added), peer);
+  g_autoptr (GstBus) bus = gst_pipeline_get_bus (GST_PIPELINE (peer->pipeline));
+  gst_bus_set_sync_handler (bus, on_bus_sync, peer, NULL);
   g_assert_cmpint (gst_element_set_state (peer->pipeline, GST_STATE_PLAYING), !=,
                    GST_STATE_CHANGE_FAILURE);
   return peer;
