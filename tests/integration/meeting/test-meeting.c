@@ -62,8 +62,10 @@ assert_relay_forwards_only (MeetingFixture *f, gint64 booking_id)
   g_assert_cmpint (json_object_get_int_member (o, "forwarded_packets"), >, 0);
 }
 
+/* Staff (auto-admit) and the booking's client, each with its own arguments, meet through the
+ * relay: both exit 0 having decoded ≥ 60 frames of the other, and the relay holds no codec. */
 static void
-test_two_clients (void)
+two_clients_meet (const char *const *staff_argv, const char *const *client_argv)
 {
   g_autoptr (MeetingFixture) f = meeting_fixture_new (NULL);
   gint64 booking = meeting_book (f, f->client_id, 120, 30);
@@ -72,8 +74,8 @@ test_two_clients (void)
   g_autofree char *staff_pid = meeting_pid (f->staff_id);
   g_autofree char *client_pid = meeting_pid (f->client_id);
 
-  g_autoptr (MeetingClient) staff = meeting_client_start (f, "staff", staff_token, staff_args);
-  g_autoptr (MeetingClient) client = meeting_client_start (f, "client", client_token, client_args);
+  g_autoptr (MeetingClient) staff = meeting_client_start (f, "staff", staff_token, staff_argv);
+  g_autoptr (MeetingClient) client = meeting_client_start (f, "client", client_token, client_argv);
   g_assert_true (meeting_client_wait_frames (client, staff_pid, 10, 120));
   assert_relay_forwards_only (f, booking);
   g_assert_true (meeting_client_wait (staff, 150));
@@ -82,6 +84,12 @@ test_two_clients (void)
   g_assert_cmpint (client->exit_status, ==, 0);
   g_assert_cmpuint (meeting_client_frames (staff, client_pid), >=, 60);
   g_assert_cmpuint (meeting_client_frames (client, staff_pid), >=, 60);
+}
+
+static void
+test_two_clients (void)
+{
+  two_clients_meet (staff_args, client_args);
 }
 
 static void
@@ -296,28 +304,11 @@ test_server_shutdown (void)
 static void
 test_h264_and_vp8 (void)
 {
-  g_autoptr (MeetingFixture) f = meeting_fixture_new (NULL);
-  gint64 booking = meeting_book (f, f->client_id, 120, 30);
-  g_autofree char *staff_token = meeting_join_token (f, booking, f->staff_session);
-  g_autofree char *client_token = meeting_join_token (f, booking, f->client_session);
-  g_autofree char *staff_pid = meeting_pid (f->staff_id);
-  g_autofree char *client_pid = meeting_pid (f->client_id);
   const char *const staff_h264[] = { "--video-codec", "h264", "--auto-admit", "--expect-frames",
                                      "60", "--timeout", "120", NULL };
   const char *const client_vp8[] = { "--video-codec", "vp8", "--expect-frames", "60", "--timeout",
                                      "120", NULL };
-
-  g_autoptr (MeetingClient) staff = meeting_client_start (f, "staff-h264", staff_token, staff_h264);
-  g_autoptr (MeetingClient) client = meeting_client_start (f, "client-vp8", client_token,
-                                                          client_vp8);
-  g_assert_true (meeting_client_wait_frames (client, staff_pid, 10, 120));
-  assert_relay_forwards_only (f, booking);
-  g_assert_true (meeting_client_wait (staff, 150));
-  g_assert_true (meeting_client_wait (client, 150));
-  g_assert_cmpint (staff->exit_status, ==, 0);
-  g_assert_cmpint (client->exit_status, ==, 0);
-  g_assert_cmpuint (meeting_client_frames (staff, client_pid), >=, 60);
-  g_assert_cmpuint (meeting_client_frames (client, staff_pid), >=, 60);
+  two_clients_meet (staff_h264, client_vp8);
 }
 
 /* The most frames c decoded from anyone but except_pid. */
