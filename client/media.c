@@ -160,13 +160,50 @@ reply_description (GstPromise *promise, const char *field, char **why)
   return desc;
 }
 
-/* Hands desc's text to the main context, then sets it as local description. In this order the
- * offer is queued before any candidate that gathering (started by set-local-description) finds,
- * so the server never sees our ICE before our offer. */
+typedef struct {
+  SamtalClientMedia *media;
+  char *text;
+} PendingAnswer;
+
+static void
+pending_answer_free (gpointer data)
+{
+  PendingAnswer *a = data;
+  g_free (a->text);
+  g_free (a);
+}
+
+/* Our answer is applied: now the relay may start sending on its m-lines (sent before, its media
+ * could arrive before webrtcbin knew their mids). */
+static void
+on_answer_set (GstPromise *promise, gpointer data)
+{
+  PendingAnswer *a = data;
+  g_autofree char *why = reply_error (promise);
+  gst_promise_unref (promise);
+  if (why != NULL) {
+    g_autofree char *reason = g_strdup_printf ("webrtcbin refused its own answer: %s", why);
+    post_event (a->media, EV_FAILED, NULL, reason, 0);
+    return;
+  }
+  post_event (a->media, EV_DESCRIPTION, "answer", a->text, 0);
+}
+
+/* Sets desc as local description and hands its text to the main context: an offer at once, so
+ * that it is queued before any candidate that gathering (started by set-local-description)
+ * finds and the server never sees our ICE before our offer; an answer once it is applied. */
 static void
 publish_local (SamtalClientMedia *media, GstWebRTCSessionDescription *desc, const char *type)
 {
   g_autofree char *text = gst_sdp_message_as_text (desc->sdp);
+  if (g_str_equal (type, "answer")) {
+    PendingAnswer *a = g_new0 (PendingAnswer, 1);
+    a->media = media;
+    a->text = g_steal_pointer (&text);
+    GstPromise *set = gst_promise_new_with_change_func (on_answer_set, a, pending_answer_free);
+    g_signal_emit_by_name (media->webrtc, "set-local-description", desc, set);
+    return;
+  }
   post_event (media, EV_DESCRIPTION, type, text, 0);
   g_signal_emit_by_name (media->webrtc, "set-local-description", desc, NULL);
 }

@@ -123,6 +123,7 @@ hop (TestPeer *peer, GSourceFunc func, const char *type, const char *text, guint
 typedef struct {
   TestPeer *peer;
   GstWebRTCSDPType type;
+  char *text;          /* an answer waiting for set-local-description */
 } PromiseData;
 
 static void
@@ -130,6 +131,7 @@ promise_data_free (gpointer ptr)
 {
   PromiseData *d = ptr;
   peer_unref (d->peer);
+  g_free (d->text);
   g_free (d);
 }
 
@@ -142,7 +144,18 @@ promise_data (TestPeer *peer, GstWebRTCSDPType type)
   return d;
 }
 
-/* Our offer or answer is created: apply it locally and send it to the relay. */
+/* Our answer is our local description now: only from here on may media for its m-lines come
+ * (sent earlier, the relay could start forwarding before webrtcbin knew the m-lines' mids). */
+static void
+on_answer_set (GstPromise *promise, gpointer user_data)
+{
+  PromiseData *d = user_data;
+  gst_promise_unref (promise);
+  hop (d->peer, hop_description, "answer", d->text, 0);
+}
+
+/* Our offer or answer is created: apply it locally and send it to the relay (an offer at once,
+ * ahead of the candidates its gathering finds; an answer once applied). */
 static void
 on_created (GstPromise *promise, gpointer user_data)
 {
@@ -158,7 +171,6 @@ on_created (GstPromise *promise, gpointer user_data)
     g_message ("test peer %s: no %s created", d->peer->id, field);
     return;
   }
-  g_signal_emit_by_name (d->peer->webrtc, "set-local-description", desc, NULL);
   g_autofree char *text = gst_sdp_message_as_text (desc->sdp);
   if (d->peer->corrupt_fingerprint) {
     for (char *fp = strstr (text, "a=fingerprint:sha-256 "); fp != NULL;
@@ -167,15 +179,21 @@ on_created (GstPromise *promise, gpointer user_data)
         if (g_ascii_isxdigit (*c))
           *c = '0';
   }
-  gst_webrtc_session_description_free (desc);
+  if (g_getenv ("TEST_PEER_DUMP"))
+    g_printerr ("%s %s:\n%s\n", d->peer->id, field, text);
   if (d->type == GST_WEBRTC_SDP_TYPE_ANSWER) {
     g_mutex_lock (&d->peer->lock);
     d->peer->answered++;
     g_mutex_unlock (&d->peer->lock);
+    PromiseData *later = promise_data (d->peer, GST_WEBRTC_SDP_TYPE_ANSWER);
+    later->text = g_steal_pointer (&text);
+    GstPromise *set = gst_promise_new_with_change_func (on_answer_set, later, promise_data_free);
+    g_signal_emit_by_name (d->peer->webrtc, "set-local-description", desc, set);
+  } else {
+    g_signal_emit_by_name (d->peer->webrtc, "set-local-description", desc, NULL);
+    hop (d->peer, hop_description, field, text, 0);
   }
-  if (g_getenv ("TEST_PEER_DUMP"))
-    g_printerr ("%s %s:\n%s\n", d->peer->id, field, text);
-  hop (d->peer, hop_description, field, text, 0);
+  gst_webrtc_session_description_free (desc);
 }
 
 static void
