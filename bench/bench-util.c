@@ -77,6 +77,41 @@ bench_proc_rss_mb (GPid pid)
   return (double) resident * (double) sysconf (_SC_PAGESIZE) / (1024.0 * 1024.0);
 }
 
+static double
+status_field (const char *status, const char *name)
+{
+  const char *at = status ? strstr (status, name) : NULL;
+  return at ? g_ascii_strtod (at + strlen (name), NULL) : -1;
+}
+
+double
+bench_proc_voluntary_switches (GPid pid)
+{
+  g_autofree char *dir = g_strdup_printf ("/proc/%d/task", (int) pid);
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  const char *tid;
+  double sum = 0;
+
+  if (d == NULL)
+    return -1;
+  while ((tid = g_dir_read_name (d)) != NULL) {
+    g_autofree char *path = g_strdup_printf ("%s/%s/status", dir, tid);
+    g_autofree char *status = NULL;
+    if (!g_file_get_contents (path, &status, NULL, NULL))
+      continue;   /* the thread ended meanwhile */
+    double v = status_field (status, "\nvoluntary_ctxt_switches:");
+    sum += v > 0 ? v : 0;
+  }
+  return sum;
+}
+
+int
+bench_proc_threads (GPid pid)
+{
+  g_autofree char *status = read_proc_file (pid, "status");
+  return (int) status_field (status, "Threads:");
+}
+
 guint16
 bench_free_tcp_port (void)
 {

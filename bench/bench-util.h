@@ -21,6 +21,13 @@ double bench_percentile (GArray *samples_double, double p);
 double bench_proc_cpu_seconds (GPid pid);
 /* Resident set size of pid in MiB from /proc/PID/statm; negative on failure. */
 double bench_proc_rss_mb (GPid pid);
+/* Voluntary context switches (a thread blocked: waited for a packet, a lock, a timer) summed
+ * over the process's threads, or -1. A count, not a time: it depends on the machine's load less
+ * than CPU time does (it falls when the machine is saturated: threads find work queued), so it
+ * helps compare variants on a busy machine. */
+double bench_proc_voluntary_switches (GPid pid);
+/* The process's thread count, or -1. */
+int bench_proc_threads (GPid pid);
 
 /* A TCP port on 127.0.0.1 that was free a moment ago (bind to 0, read it, close), 0 on failure. */
 guint16 bench_free_tcp_port (void);

@@ -38,6 +38,8 @@ typedef struct {
   guint64 received_packets;
   double relay_cpu_seconds, relay_interval_seconds, cpu_us_per_packet, packets_per_second, loss_pct;
   double rss_base_mb, rss_steady_mb, rss_per_participant_mb;
+  double ctx_switches, ctx_switches_per_packet;
+  int relay_threads;
   GArray *latency_ms, *join_ms;
   guint failed_participants;
 } RelayResult;
@@ -90,6 +92,7 @@ typedef struct {
   guint64 forwarded;
   double cpu;                         /* at the counter update */
   double cpu_at_edge;                 /* at the window's own edge (fallback without the counter) */
+  double ctx, ctx_at_edge;            /* voluntary context switches, sampled with cpu and cpu_at_edge */
   gint64 at_us;
   gint done;                          /* atomic */
 } EdgeSample;
@@ -151,6 +154,7 @@ edge_thread (gpointer data)
     scrape_forwarded (api, &now);
   }
   e->cpu = bench_proc_cpu_seconds (e->pid);
+  e->ctx = bench_proc_voluntary_switches (e->pid);
   e->at_us = bench_now_us ();
   e->forwarded = now;
   g_atomic_int_set (&e->done, 1);
@@ -163,6 +167,7 @@ edge_start (EdgeSample *e, RelayRun *run)
   e->base = bench_server_base_url (run->server);
   e->pid = bench_server_pid (run->server);
   e->cpu_at_edge = bench_proc_cpu_seconds (e->pid);
+  e->ctx_at_edge = bench_proc_voluntary_switches (e->pid);
   e->thread = g_thread_new ("edge-sampler", edge_thread, e);
 }
 
@@ -177,8 +182,10 @@ window_edge (gboolean start, gpointer data)
 {
   RelayRun *run = data;
   edge_start (start ? &run->edge0 : &run->edge1, run);
-  if (!start)
+  if (!start) {
     run->result->rss_steady_mb = bench_proc_rss_mb (bench_server_pid (run->server));
+    run->result->relay_threads = bench_proc_threads (bench_server_pid (run->server));
+  }
 }
 
 /* After the window: keep sending until the closing edge was sampled, then fill the result. */
@@ -195,12 +202,14 @@ finish_edges (RelayRun *run)
   a->thread = b->thread = NULL;
   RelayResult *r = run->result;
   r->relay_cpu_seconds = b->cpu - a->cpu;
+  r->ctx_switches = b->ctx - a->ctx;
   r->relay_interval_seconds = (double) (b->at_us - a->at_us) / G_USEC_PER_SEC;
   if (a->have_metric && b->have_metric && b->forwarded > a->forwarded) {
     r->forwarded_packets = b->forwarded - a->forwarded;
     r->forwarded_source = "metrics";
   } else {
     r->relay_cpu_seconds = b->cpu_at_edge - a->cpu_at_edge;   /* pairs with the receivers' count */
+    r->ctx_switches = b->ctx_at_edge - a->ctx_at_edge;
   }
 }
 
@@ -284,6 +293,7 @@ collect (RelayRun *run, BenchTracker *tracker, const BenchWindowCounts *counts)
     r->forwarded_source = "receivers";
   }
   r->cpu_us_per_packet = r->forwarded_packets ? r->relay_cpu_seconds * 1e6 / (double) r->forwarded_packets : NAN;
+  r->ctx_switches_per_packet = r->forwarded_packets ? r->ctx_switches / (double) r->forwarded_packets : NAN;
   double interval = r->forwarded_source && g_str_equal (r->forwarded_source, "metrics") ?
       r->relay_interval_seconds : counts->wall_seconds;
   if (!g_str_equal (r->forwarded_source, "metrics"))   /* CPU over the same window as the count */
@@ -396,6 +406,8 @@ add_relay_fields (JsonBuilder *b, const RelayResult *r)
   bench_json_add_double (b, "relay_interval_seconds", r->ok ? r->relay_interval_seconds : NAN);
   bench_json_add_double (b, "cpu_us_per_packet", r->ok ? r->cpu_us_per_packet : NAN);
   bench_json_add_double (b, "packets_per_second", r->packets_per_second);
+  bench_json_add_double (b, "voluntary_switches_per_packet", r->ok ? r->ctx_switches_per_packet : NAN);
+  add_int (b, "relay_threads", r->ok ? r->relay_threads : -1);
   bench_json_add_double (b, "loss_pct", r->ok ? r->loss_pct : NAN);
   bench_json_add_double (b, "rss_per_participant_mb", r->ok ? r->rss_per_participant_mb : NAN);
   bench_json_add_double (b, "rss_base_mb", r->rss_base_mb);
