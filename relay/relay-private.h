@@ -19,6 +19,7 @@ G_BEGIN_DECLS
 /* m-lines are never reused (README), so every join and leave a participant sees adds to its SDP.
  * Past this many, it starts its media over (signaling/PROTOCOL.md: answers have ≤ 64 m-lines). */
 #define SAMTAL_RELAY_DEFAULT_MAX_MLINES 64
+#define SAMTAL_RELAY_QUEUE_MAX_BUFFERS 256  /* per forwarding branch; leaky, so a slow leg drops */
 /* A destroyed room's pipeline stops once its participants' teardowns ended, or after this. */
 #define SAMTAL_RELAY_ROOM_TEARDOWN_WAIT_MS 20000
 /* samtal_relay_free() waits this long for every teardown in flight, then logs and goes on. */
@@ -57,7 +58,6 @@ typedef struct {
   GHashTable *tees;    /* mid → GstElement (ref) */
   char *fingerprint;   /* the participant's DTLS certificate fingerprint (SHA-256), under lock */
   gint gate_closed;    /* atomic: while the relay renegotiates, forwarded packets are dropped */
-  gint forward_failed; /* atomic: its webrtcbin refused a forwarded packet (failed once) */
 } SamtalRelayTag;
 
 typedef struct _SamtalRelayRoom SamtalRelayRoom;
@@ -80,19 +80,18 @@ typedef struct {
   GstCaps *caps;
 } SamtalRelayPublication;
 
-/* One forwarded track: publication's tee → capsfilter → subscriber's webrtcbin sink pad (no
- * queue: the publisher's streaming thread pushes into the subscriber's webrtcbin).
+/* One forwarded track: publication's tee → queue → capsfilter → subscriber's webrtcbin sink pad.
  * The sink pad (and so its transceiver) is only requested right before the subscriber's next
  * offer is created (samtal_relay_room_prepare_offer): never while webrtcbin builds an offer. */
 typedef struct {
   SamtalRelayParticipant *subscriber;
   SamtalRelayPublication *pub;
+  GstElement *queue;
   GstElement *capsfilter;
   GstPad *tee_pad;
   GstPad *sink_pad;
   GstWebRTCRTPTransceiver *trans;
   GstCaps *prefs;          /* codec preferences for its transceiver (with the publisher's ssrc) */
-  gulong forward_probe;    /* on the capsfilter's src pad: delivers into the subscriber */
   gboolean in_offer;       /* part of a relay offer already: may flow once that is answered */
 } SamtalRelaySubscription;
 

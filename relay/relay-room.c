@@ -2,15 +2,12 @@
  *
  * A publication is one track a participant sends: its webrtcbin src pad → tee (created here, on
  * the main context, before the offer is applied, so pad-added only links). A subscription
- * forwards one publication to one other participant: tee → capsfilter (generic RTP caps, no
- * ssrc/msid) → a sink pad of the subscriber's webrtcbin. There is no queue: the publisher's
- * receiving thread (its jitter buffer's) sends each packet to every subscriber itself, which
- * spares a thread hand-off per forwarded packet (bench/README.md: what that measured; see
- * forward_to_subscriber for what keeps one subscriber from stopping the others). Order matters
- * (see shared/notes/webrtcbin-relay.md): the branch is linked to the subscriber and brought to
- * PLAYING before the tee's new src pad is linked, else the tee sees FLUSHING and stops the
- * publisher for everyone. No element ever decodes or encodes: keyframe requests travel upstream
- * through the tee as force-key-unit events and leave the publisher's webrtcbin as PLI/FIR.
+ * forwards one publication to one other participant: tee → queue (leaky) → capsfilter (generic
+ * RTP caps, no ssrc/msid) → a sink pad of the subscriber's webrtcbin. Order matters (see
+ * shared/notes/webrtcbin-relay.md): the branch is linked to the subscriber and brought to PLAYING
+ * before the tee's new src pad is linked, else the tee sees FLUSHING and stops the publisher for
+ * everyone. No element ever decodes or encodes: keyframe requests travel upstream through the tee
+ * as force-key-unit events and leave the publisher's webrtcbin as PLI/FIR.
  */
 #include "relay/relay-private.h"
 
@@ -183,52 +180,23 @@ with_ssrc (const GstCaps *caps, const GstCaps *publisher)
   return out;
 }
 
-static void
-main_fail (SamtalRelayParticipant *p, gpointer data)
-{
-  samtal_relay_fail_participant (p, data);
-}
-
-/* Hands a forwarded packet to the subscriber's webrtcbin (the capsfilter's peer) itself and
- * reports GST_FLOW_OK upstream whatever the subscriber returned. The branch has no queue, so the
- * publisher's thread does this push: a FLUSHING or error from one subscriber (stopping, or
- * failing) must not travel back up the tee, where it would pause the publisher's jitter buffer
- * and stop the track for everyone. A subscriber that refuses packets (not-negotiated, error)
- * fails, once, as it did when a queue thread met the error. Sticky events (caps, segment) went
- * to the peer already: the pad sends them before calling probes.
- * While the subscriber renegotiates, drops instead: webrtcbin 1.22 takes its PC lock in rtpbin
- * signal handlers (on-new-sender-ssrc, the first packet of a track), and deadlocked when its
- * negotiation thread re-configured elements while a forwarding thread waited there. With the
- * gate, only a packet that passed just before an offer started can wait for that one operation
- * (a stall of the publisher's thread for its length, not a deadlock: nothing is re-configured
- * until the offer is answered, and the gate stays closed until then). Counts what it hands
- * over. */
+/* Counts what enters a subscriber's webrtcbin. While the subscriber renegotiates, drops it
+ * instead: webrtcbin 1.22 deadlocked when its negotiation thread re-configured elements while a
+ * forwarding thread was inside it (a signal handler waiting for the same lock). */
 static GstPadProbeReturn
-forward_to_subscriber (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+count_forwarded (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
   SamtalRelayTag *tag = user_data;
+  SamtalRelayLink *link = tag->link;
   guint64 n = 1;
 
   if (g_atomic_int_get (&tag->gate_closed))
     return GST_PAD_PROBE_DROP;
-  g_autoptr (GstPad) peer = gst_pad_get_peer (pad);
-  if (peer == NULL)
-    return GST_PAD_PROBE_DROP;
-  GstFlowReturn ret;
-  if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
-    GstBufferList *list = GST_PAD_PROBE_INFO_BUFFER_LIST (info);
-    n = gst_buffer_list_length (list);
-    ret = gst_pad_chain_list (peer, gst_buffer_list_ref (list));
-  } else {
-    ret = gst_pad_chain (peer, gst_buffer_ref (GST_PAD_PROBE_INFO_BUFFER (info)));
-  }
-  if (ret < GST_FLOW_EOS && g_atomic_int_compare_and_exchange (&tag->forward_failed, 0, 1)) {
-    g_autofree char *reason = g_strdup_printf ("forwarded media refused: %s",
-                                               gst_flow_get_name (ret));
-    samtal_relay_invoke (tag, main_fail, g_steal_pointer (&reason), g_free);
-  }
-  __atomic_fetch_add (&tag->link->forwarded, n, __ATOMIC_RELAXED);
-  return GST_PAD_PROBE_DROP;   /* already delivered; the pusher sees GST_FLOW_OK */
+
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
+    n = gst_buffer_list_length (GST_PAD_PROBE_INFO_BUFFER_LIST (info));
+  __atomic_fetch_add (&link->forwarded, n, __ATOMIC_RELAXED);
+  return GST_PAD_PROBE_OK;
 }
 
 /* Requests a fresh sink pad whose index is past every existing transceiver, so webrtcbin
@@ -254,18 +222,24 @@ subscribe (SamtalRelayParticipant *s, SamtalRelayPublication *pub)
 
   sub->subscriber = s;
   sub->pub = pub;
+  sub->queue = gst_element_factory_make ("queue", NULL);
+  g_object_set (sub->queue, "max-size-buffers", SAMTAL_RELAY_QUEUE_MAX_BUFFERS,
+                "max-size-bytes", 0, "max-size-time", (guint64) 0, "leaky", 2,
+                "silent", TRUE, NULL);   /* else 3 signal emissions per forwarded packet */
   sub->capsfilter = gst_element_factory_make ("capsfilter", NULL);
   g_object_set (sub->capsfilter, "caps", caps, NULL);
+  samtal_relay_room_tag_element (sub->queue, s);
   samtal_relay_room_tag_element (sub->capsfilter, s);
-  gst_bin_add (bin, gst_object_ref (sub->capsfilter));
+  gst_bin_add_many (bin, gst_object_ref (sub->queue), gst_object_ref (sub->capsfilter), NULL);
+  gst_element_link (sub->queue, sub->capsfilter);
 
   sub->prefs = gst_caps_ref (prefs);
   g_autoptr (GstPad) out = gst_element_get_static_pad (sub->capsfilter, "src");
-  sub->forward_probe = gst_pad_add_probe (out, GST_PAD_PROBE_TYPE_BUFFER |
-                                          GST_PAD_PROBE_TYPE_BUFFER_LIST,
-                                          forward_to_subscriber, samtal_relay_tag_ref (s->tag),
-                                          (GDestroyNotify) samtal_relay_tag_unref);
+  gst_pad_add_probe (out, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+                     count_forwarded, samtal_relay_tag_ref (s->tag),
+                     (GDestroyNotify) samtal_relay_tag_unref);
   gst_element_sync_state_with_parent (sub->capsfilter);
+  gst_element_sync_state_with_parent (sub->queue);
   g_ptr_array_add (s->subscriptions, sub);
   /* The tee is linked once the subscriber answered (samtal_relay_room_start_forwarding): until
    * then webrtcbin's sink pad leads nowhere, and not-linked would travel back up the tee and
@@ -319,7 +293,7 @@ samtal_relay_room_start_forwarding (SamtalRelayParticipant *s)
     if (sub->tee_pad != NULL || !sub->in_offer || sub->sink_pad == NULL)
       continue;
     sub->tee_pad = gst_element_request_pad_simple (sub->pub->tee, "src_%u");
-    g_autoptr (GstPad) in = gst_element_get_static_pad (sub->capsfilter, "sink");
+    g_autoptr (GstPad) in = gst_element_get_static_pad (sub->queue, "sink");
     if (gst_pad_link (sub->tee_pad, in) != GST_PAD_LINK_OK)
       g_message ("relay: cannot link %s's %s tee to %s", sub->pub->owner->id, sub->pub->kind,
                  s->id);
@@ -382,25 +356,24 @@ drop_all (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 }
 
 /* Cuts one forwarding branch out of the graph without waiting for any streaming thread: from
- * now on its capsfilter drops whatever a streaming thread still pushes, the tee's src pad is
- * unlinked (the tee ignores not-linked, allow-not-linked), and the elements go to td, which
- * stops them and releases the tee's pad on its own thread. If the subscriber stays, its
- * transceiver becomes inactive (its next offer no longer sends the track) and its sink pad is
- * only unlinked: it is released by the subscriber's own teardown, once its webrtcbin stopped
- * (releasing it from a running rtpbin raced with its RTCP thread). A removed subscriber's sink
- * pad goes to td. */
+ * now on its capsfilter drops whatever the queue still pushes, the tee's src pad is unlinked
+ * (the tee ignores not-linked, allow-not-linked), and the elements go to td, which stops them
+ * and releases the tee's pad on its own thread. If the subscriber stays, its transceiver becomes
+ * inactive (its next offer no longer sends the track) and its sink pad is only unlinked: it is
+ * released by the subscriber's own teardown, once its webrtcbin stopped (releasing it from a
+ * running rtpbin raced with its RTCP thread). A removed subscriber's sink pad goes to td. */
 static void
 detach_branch (SamtalRelaySubscription *sub, SamtalRelayTeardown *td, gboolean subscriber_stays)
 {
   g_autoptr (GstPad) out = gst_element_get_static_pad (sub->capsfilter, "src");
-  g_autoptr (GstPad) in = gst_element_get_static_pad (sub->capsfilter, "sink");
+  g_autoptr (GstPad) in = gst_element_get_static_pad (sub->queue, "sink");
 
   gst_pad_add_probe (out, GST_PAD_PROBE_TYPE_DATA_DOWNSTREAM, drop_all, NULL, NULL);
-  gst_pad_remove_probe (out, sub->forward_probe);   /* it would deliver before drop_all runs */
   if (sub->tee_pad != NULL) {
     gst_pad_unlink (sub->tee_pad, in);
     samtal_relay_teardown_release_early (td, sub->pub->tee, g_steal_pointer (&sub->tee_pad));
   }
+  samtal_relay_teardown_stop (td, sub->queue);
   samtal_relay_teardown_stop (td, sub->capsfilter);
   if (sub->trans != NULL) {
     if (subscriber_stays)   /* made inactive right before its next offer */
@@ -415,6 +388,7 @@ detach_branch (SamtalRelaySubscription *sub, SamtalRelayTeardown *td, gboolean s
     else
       samtal_relay_teardown_release_late (td, sub->subscriber->webrtc, sub->sink_pad);
   }
+  gst_object_unref (sub->queue);
   gst_object_unref (sub->capsfilter);
   gst_caps_unref (sub->prefs);
   g_free (sub);
