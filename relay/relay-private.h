@@ -80,6 +80,15 @@ typedef struct {
   GstCaps *caps;
 } SamtalRelayPublication;
 
+/* Packet counts of one forwarding branch, for diagnosis (samtal_relay_describe_room): what the
+ * tee handed to its queue, what entered the subscriber's webrtcbin, what the renegotiation gate
+ * dropped. Shared with the pad probes (which may outlive the subscription): refcounted, atomic. */
+typedef struct {
+  gint ref;
+  SamtalRelayTag *tag;     /* the subscriber's */
+  guint64 in, out, gated;
+} SamtalRelayBranchCount;
+
 /* One forwarded track: publication's tee → queue → capsfilter → subscriber's webrtcbin sink pad.
  * The sink pad (and so its transceiver) is only requested right before the subscriber's next
  * offer is created (samtal_relay_room_prepare_offer): never while webrtcbin builds an offer. */
@@ -92,6 +101,7 @@ typedef struct {
   GstPad *sink_pad;
   GstWebRTCRTPTransceiver *trans;
   GstCaps *prefs;          /* codec preferences for its transceiver (with the publisher's ssrc) */
+  SamtalRelayBranchCount *count;
   gboolean in_offer;       /* part of a relay offer already: may flow once that is answered */
 } SamtalRelaySubscription;
 
@@ -164,6 +174,9 @@ SamtalRelayPublication *samtal_relay_room_add_publication (SamtalRelayParticipan
 void samtal_relay_room_publication_live (SamtalRelayPublication *pub);
 /* p became ready: subscribe it to every live publication of the others. */
 void samtal_relay_room_subscribe_all (SamtalRelayParticipant *p);
+/* One line per forwarding branch of the room (subscriber ← publisher kind: packets in/out/gated,
+ * queue level, linked, negotiation state). For tests and logs. */
+char *samtal_relay_room_describe (SamtalRelayRoom *room);
 /* Right before s's webrtcbin creates an offer (s is stable, nothing of it in flight): request
  * the sink pads of its new subscriptions and make removed tracks inactive. webrtcbin 1.22 reads
  * every transceiver while it builds an offer, so changing them during that failed the offer

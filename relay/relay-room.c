@@ -180,22 +180,63 @@ with_ssrc (const GstCaps *caps, const GstCaps *publisher)
   return out;
 }
 
+static SamtalRelayBranchCount *
+branch_count_new (SamtalRelayTag *tag)
+{
+  SamtalRelayBranchCount *c = g_new0 (SamtalRelayBranchCount, 1);
+  c->ref = 1;
+  c->tag = samtal_relay_tag_ref (tag);
+  return c;
+}
+
+static SamtalRelayBranchCount *
+branch_count_ref (SamtalRelayBranchCount *c)
+{
+  g_atomic_int_inc (&c->ref);
+  return c;
+}
+
+static void
+branch_count_unref (gpointer data)
+{
+  SamtalRelayBranchCount *c = data;
+  if (!g_atomic_int_dec_and_test (&c->ref))
+    return;
+  samtal_relay_tag_unref (c->tag);
+  g_free (c);
+}
+
+static guint64
+packets_in (GstPadProbeInfo *info)
+{
+  return (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
+             ? gst_buffer_list_length (GST_PAD_PROBE_INFO_BUFFER_LIST (info)) : 1;
+}
+
+/* Counts what the tee hands to a branch (its queue's sink pad). Any thread. */
+static GstPadProbeReturn
+count_into_branch (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  SamtalRelayBranchCount *c = user_data;
+  __atomic_fetch_add (&c->in, packets_in (info), __ATOMIC_RELAXED);
+  return GST_PAD_PROBE_OK;
+}
+
 /* Counts what enters a subscriber's webrtcbin. While the subscriber renegotiates, drops it
  * instead: webrtcbin 1.22 deadlocked when its negotiation thread re-configured elements while a
  * forwarding thread was inside it (a signal handler waiting for the same lock). */
 static GstPadProbeReturn
 count_forwarded (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
-  SamtalRelayTag *tag = user_data;
-  SamtalRelayLink *link = tag->link;
-  guint64 n = 1;
+  SamtalRelayBranchCount *c = user_data;
+  guint64 n = packets_in (info);
 
-  if (g_atomic_int_get (&tag->gate_closed))
+  if (g_atomic_int_get (&c->tag->gate_closed)) {
+    __atomic_fetch_add (&c->gated, n, __ATOMIC_RELAXED);
     return GST_PAD_PROBE_DROP;
-
-  if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
-    n = gst_buffer_list_length (GST_PAD_PROBE_INFO_BUFFER_LIST (info));
-  __atomic_fetch_add (&link->forwarded, n, __ATOMIC_RELAXED);
+  }
+  __atomic_fetch_add (&c->out, n, __ATOMIC_RELAXED);
+  __atomic_fetch_add (&c->tag->link->forwarded, n, __ATOMIC_RELAXED);
   return GST_PAD_PROBE_OK;
 }
 
@@ -234,10 +275,13 @@ subscribe (SamtalRelayParticipant *s, SamtalRelayPublication *pub)
   gst_element_link (sub->queue, sub->capsfilter);
 
   sub->prefs = gst_caps_ref (prefs);
+  sub->count = branch_count_new (s->tag);
+  g_autoptr (GstPad) in = gst_element_get_static_pad (sub->queue, "sink");
+  gst_pad_add_probe (in, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+                     count_into_branch, branch_count_ref (sub->count), branch_count_unref);
   g_autoptr (GstPad) out = gst_element_get_static_pad (sub->capsfilter, "src");
   gst_pad_add_probe (out, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
-                     count_forwarded, samtal_relay_tag_ref (s->tag),
-                     (GDestroyNotify) samtal_relay_tag_unref);
+                     count_forwarded, branch_count_ref (sub->count), branch_count_unref);
   gst_element_sync_state_with_parent (sub->capsfilter);
   gst_element_sync_state_with_parent (sub->queue);
   g_ptr_array_add (s->subscriptions, sub);
@@ -391,6 +435,7 @@ detach_branch (SamtalRelaySubscription *sub, SamtalRelayTeardown *td, gboolean s
   gst_object_unref (sub->queue);
   gst_object_unref (sub->capsfilter);
   gst_caps_unref (sub->prefs);
+  branch_count_unref (sub->count);
   g_free (sub);
 }
 
@@ -484,4 +529,46 @@ samtal_relay_room_list_factories (SamtalRelayRoom *room)
   g_value_unset (&item);
   g_ptr_array_add (names, NULL);
   return (char **) g_ptr_array_free (g_steal_pointer (&names), FALSE);
+}
+
+static const char *
+neg_name (SamtalNegState neg)
+{
+  switch (neg) {
+  case SAMTAL_NEG_AWAIT_OFFER: return "awaiting its offer";
+  case SAMTAL_NEG_STABLE: return "stable";
+  case SAMTAL_NEG_ANSWERING: return "answering";
+  case SAMTAL_NEG_OFFERING: return "offering";
+  default: return "?";
+  }
+}
+
+char *
+samtal_relay_room_describe (SamtalRelayRoom *room)
+{
+  GString *out = g_string_new (NULL);
+  GHashTableIter it;
+  gpointer value;
+
+  g_hash_table_iter_init (&it, room->participants);
+  while (g_hash_table_iter_next (&it, NULL, &value)) {
+    SamtalRelayParticipant *s = value;
+    g_string_append_printf (out, "%s: %s%s%s, gate %s\n", s->id, neg_name (s->neg),
+                            s->ready ? ", ready" : "", s->verified ? ", verified" : "",
+                            g_atomic_int_get (&s->tag->gate_closed) ? "closed" : "open");
+    for (guint i = 0; i < s->subscriptions->len; i++) {
+      SamtalRelaySubscription *sub = g_ptr_array_index (s->subscriptions, i);
+      guint level = 0;
+      g_object_get (sub->queue, "current-level-buffers", &level, NULL);
+      g_string_append_printf (
+          out, "  %s <- %s %s: into branch %" G_GUINT64_FORMAT ", into webrtcbin %"
+          G_GUINT64_FORMAT ", gated %" G_GUINT64_FORMAT ", queued %u%s%s%s\n", s->id,
+          sub->pub->owner->id, sub->pub->kind, __atomic_load_n (&sub->count->in, __ATOMIC_RELAXED),
+          __atomic_load_n (&sub->count->out, __ATOMIC_RELAXED),
+          __atomic_load_n (&sub->count->gated, __ATOMIC_RELAXED), level,
+          sub->tee_pad != NULL ? ", linked" : ", not linked", sub->in_offer ? ", in offer" : "",
+          sub->sink_pad == NULL ? ", no sink pad" : "");
+    }
+  }
+  return g_string_free (out, FALSE);
 }

@@ -356,6 +356,14 @@ samtal_relay_list_element_factories (SamtalRelay *relay, const char *room_id)
   return room ? samtal_relay_room_list_factories (room) : NULL;
 }
 
+char *
+samtal_relay_describe_room (SamtalRelay *relay, const char *room_id)
+{
+  g_return_val_if_fail (relay != NULL, NULL);
+  SamtalRelayRoom *room = find_room (relay, room_id, NULL);
+  return room ? samtal_relay_room_describe (room) : NULL;
+}
+
 void
 samtal_relay_get_stats (SamtalRelay *relay, SamtalRelayStats *stats)
 {

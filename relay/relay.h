@@ -111,6 +111,11 @@ gboolean samtal_relay_add_remote_candidate (SamtalRelay *relay, const char *room
  * (transfer full, NULL-terminated), or NULL for an unknown room. */
 char **samtal_relay_list_element_factories (SamtalRelay *relay, const char *room_id);
 
+/* For tests and logs: one line per participant of the room and per forwarding branch (packets
+ * the tee handed to it, packets that entered the subscriber's webrtcbin, packets dropped while
+ * it renegotiated), or NULL for an unknown room. Transfer full. */
+char *samtal_relay_describe_room (SamtalRelay *relay, const char *room_id);
+
 typedef struct {
   guint rooms;
   guint participants;

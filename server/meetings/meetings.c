@@ -202,6 +202,12 @@ debug_view (SamtalMeetings *m, const char *room)
   json_builder_add_int_value (b, rs.participants);
   json_builder_set_member_name (b, "forwarded_packets");
   json_builder_add_int_value (b, (gint64) rs.forwarded_packets);
+  g_autofree char *branches = samtal_relay_describe_room (m->relay, room);
+  json_builder_set_member_name (b, "branches");   /* per forwarding branch: packet counts */
+  if (branches == NULL)
+    json_builder_add_null_value (b);
+  else
+    json_builder_add_string_value (b, branches);
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }

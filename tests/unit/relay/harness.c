@@ -135,6 +135,9 @@ harness_dump (Harness *h)
   samtal_relay_get_stats (h->relay, &stats);
   g_test_message ("relay: %u rooms, %u participants, %" G_GUINT64_FORMAT " forwarded packets",
                   stats.rooms, stats.participants, stats.forwarded_packets);
+  g_autofree char *branches = samtal_relay_describe_room (h->relay, "room");
+  if (branches != NULL)
+    g_test_message ("relay room \"room\":\n%s", branches);
   g_hash_table_iter_init (&a, h->peers);
   while (g_hash_table_iter_next (&a, &ka, &va)) {
     g_autofree char *line = test_peer_describe (va);

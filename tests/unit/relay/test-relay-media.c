@@ -60,6 +60,13 @@ test_two_peers (void)
   g_assert_cmpuint (stats.rooms, ==, 1);
   g_assert_cmpuint (stats.participants, ==, 2);
   g_assert_cmpuint (stats.forwarded_packets, >, 60);
+  /* The per-branch counts used when a wait times out: every branch carried packets. */
+  g_autofree char *branches = samtal_relay_describe_room (h->relay, "room");
+  g_test_message ("%s", branches);
+  g_assert_nonnull (strstr (branches, "a <- b video: into branch "));
+  g_assert_nonnull (strstr (branches, "b <- a audio: into branch "));
+  g_assert_null (strstr (branches, "into webrtcbin 0,"));
+  g_assert_null (samtal_relay_describe_room (h->relay, "no-such-room"));
   harness_free (h);
 }
 
