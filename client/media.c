@@ -160,6 +160,14 @@ reply_description (GstPromise *promise, const char *field, char **why)
   return desc;
 }
 
+/* Media failed in webrtcbin: what went wrong and webrtcbin's reason, to the main context. */
+static void
+fail_with (SamtalClientMedia *media, const char *what, const char *why)
+{
+  g_autofree char *reason = g_strdup_printf ("%s: %s", what, why);
+  post_event (media, EV_FAILED, NULL, reason, 0);
+}
+
 typedef struct {
   SamtalClientMedia *media;
   char *text;
@@ -182,8 +190,7 @@ on_answer_set (GstPromise *promise, gpointer data)
   g_autofree char *why = reply_error (promise);
   gst_promise_unref (promise);
   if (why != NULL) {
-    g_autofree char *reason = g_strdup_printf ("webrtcbin refused its own answer: %s", why);
-    post_event (a->media, EV_FAILED, NULL, reason, 0);
+    fail_with (a->media, "webrtcbin refused its own answer", why);
     return;
   }
   post_event (a->media, EV_DESCRIPTION, "answer", a->text, 0);
@@ -216,8 +223,7 @@ on_offer_created (GstPromise *promise, gpointer data)
   GstWebRTCSessionDescription *offer = reply_description (promise, "offer", &why);
   gst_promise_unref (promise);
   if (offer == NULL) {
-    g_autofree char *reason = g_strdup_printf ("webrtcbin could not create an offer: %s", why);
-    post_event (media, EV_FAILED, NULL, reason, 0);
+    fail_with (media, "webrtcbin could not create an offer", why);
     return;
   }
   publish_local (media, offer, "offer");
@@ -256,9 +262,7 @@ on_answer_created (GstPromise *promise, gpointer data)
   GstWebRTCSessionDescription *answer = reply_description (promise, "answer", &why);
   gst_promise_unref (promise);
   if (answer == NULL) {
-    g_autofree char *reason = g_strdup_printf ("webrtcbin could not answer the relay's offer: %s",
-                                               why);
-    post_event (media, EV_FAILED, NULL, reason, 0);
+    fail_with (media, "webrtcbin could not answer the relay's offer", why);
     return;
   }
   fix_rejected_fingerprints (answer->sdp);
@@ -273,8 +277,7 @@ on_remote_offer_set (GstPromise *promise, gpointer data)
   g_autofree char *why = reply_error (promise);
   gst_promise_unref (promise);
   if (why != NULL) {
-    g_autofree char *reason = g_strdup_printf ("webrtcbin refused the relay's offer: %s", why);
-    post_event (media, EV_FAILED, NULL, reason, 0);
+    fail_with (media, "webrtcbin refused the relay's offer", why);
     return;
   }
   GstPromise *next = gst_promise_new_with_change_func (on_answer_created, media, NULL);
