@@ -19,6 +19,12 @@ G_BEGIN_DECLS
 /* m-lines are never reused (README), so every join and leave a participant sees adds to its SDP.
  * Past this many, it starts its media over (signaling/PROTOCOL.md: answers have ≤ 64 m-lines). */
 #define SAMTAL_RELAY_DEFAULT_MAX_MLINES 64
+/* Stall watch (samtal_relay_room_check_stalls): every CHECK_MS, a linked branch whose tee handed
+ * it at least MIN_PACKETS while nothing entered the subscriber's webrtcbin (nor was gated) is
+ * stalled; after TICKS such checks in a row the subscriber's media is restarted. */
+#define SAMTAL_RELAY_STALL_CHECK_MS 2000
+#define SAMTAL_RELAY_STALL_MIN_PACKETS 20
+#define SAMTAL_RELAY_STALL_TICKS 4
 #define SAMTAL_RELAY_QUEUE_MAX_BUFFERS 256  /* per forwarding branch; leaky, so a slow leg drops */
 /* A destroyed room's pipeline stops once its participants' teardowns ended, or after this. */
 #define SAMTAL_RELAY_ROOM_TEARDOWN_WAIT_MS 20000
@@ -102,6 +108,8 @@ typedef struct {
   GstWebRTCRTPTransceiver *trans;
   GstCaps *prefs;          /* codec preferences for its transceiver (with the publisher's ssrc) */
   SamtalRelayBranchCount *count;
+  guint64 seen_in, seen_done;  /* main context: counts at the last stall check */
+  guint stalled_ticks;
   gboolean in_offer;       /* part of a relay offer already: may flow once that is answered */
 } SamtalRelaySubscription;
 
@@ -140,6 +148,7 @@ struct _SamtalRelay {
   char *turn_server;
   guint max_participants;
   guint max_mlines;
+  GSource *stall_watch;
   SamtalRelayEvents events;
   gpointer user_data;
   GMainContext *context;
@@ -174,6 +183,9 @@ SamtalRelayPublication *samtal_relay_room_add_publication (SamtalRelayParticipan
 void samtal_relay_room_publication_live (SamtalRelayPublication *pub);
 /* p became ready: subscribe it to every live publication of the others. */
 void samtal_relay_room_subscribe_all (SamtalRelayParticipant *p);
+/* The stall watch: ids of the participants (transfer full, NULL-terminated) with a forwarding
+ * branch into them that has been stuck for SAMTAL_RELAY_STALL_TICKS checks in a row. */
+char **samtal_relay_room_check_stalls (SamtalRelayRoom *room);
 /* One line per forwarding branch of the room (subscriber ← publisher kind: packets in/out/gated,
  * queue level, linked, negotiation state). For tests and logs. */
 char *samtal_relay_room_describe (SamtalRelayRoom *room);

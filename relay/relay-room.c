@@ -572,3 +572,41 @@ samtal_relay_room_describe (SamtalRelayRoom *room)
   }
   return g_string_free (out, FALSE);
 }
+
+/* One stall check of sub: TRUE once it has been stuck for SAMTAL_RELAY_STALL_TICKS checks. A
+ * branch whose tee keeps feeding it while nothing leaves it into the subscriber (nor is dropped
+ * by the gate) has a queue thread that cannot deliver: blocked inside the subscriber's webrtcbin,
+ * or paused by an error. Only linked branches count (before that, nothing is fed). */
+static gboolean
+branch_stalled (SamtalRelaySubscription *sub)
+{
+  guint64 in = __atomic_load_n (&sub->count->in, __ATOMIC_RELAXED);
+  guint64 done = __atomic_load_n (&sub->count->out, __ATOMIC_RELAXED) +
+                 __atomic_load_n (&sub->count->gated, __ATOMIC_RELAXED);
+  gboolean stuck = sub->tee_pad != NULL && in - sub->seen_in >= SAMTAL_RELAY_STALL_MIN_PACKETS &&
+                   done == sub->seen_done;
+  sub->seen_in = in;
+  sub->seen_done = done;
+  sub->stalled_ticks = stuck ? sub->stalled_ticks + 1 : 0;
+  return sub->stalled_ticks >= SAMTAL_RELAY_STALL_TICKS;
+}
+
+char **
+samtal_relay_room_check_stalls (SamtalRelayRoom *room)
+{
+  g_autoptr (GPtrArray) stalled = g_ptr_array_new ();
+  GHashTableIter it;
+  gpointer value;
+
+  g_hash_table_iter_init (&it, room->participants);
+  while (g_hash_table_iter_next (&it, NULL, &value)) {
+    SamtalRelayParticipant *s = value;
+    gboolean any = FALSE;
+    for (guint i = 0; i < s->subscriptions->len; i++)
+      any |= branch_stalled (g_ptr_array_index (s->subscriptions, i));
+    if (any)
+      g_ptr_array_add (stalled, g_strdup (s->id));
+  }
+  g_ptr_array_add (stalled, NULL);
+  return (char **) g_ptr_array_free (g_steal_pointer (&stalled), FALSE);
+}

@@ -122,6 +122,33 @@ samtal_relay_fail_participant (SamtalRelayParticipant *p, const char *reason)
     relay->events.participant_failed (room_id, participant_id, reason, relay->user_data);
 }
 
+/* The stall watch (relay-room.c): a participant into whom forwarding stopped inside the relay
+ * gets its media restarted (participant_failed: signaling sends media_failed and the client
+ * offers afresh), the room goes on. Main context. */
+static gboolean
+check_stalls (gpointer data)
+{
+  SamtalRelay *relay = data;
+  g_autoptr (GPtrArray) rooms = g_ptr_array_new_with_free_func (g_free);
+  GHashTableIter it;
+  gpointer key;
+
+  g_hash_table_iter_init (&it, relay->rooms);
+  while (g_hash_table_iter_next (&it, &key, NULL))
+    g_ptr_array_add (rooms, g_strdup (key));
+  for (guint i = 0; i < rooms->len; i++) {
+    SamtalRelayRoom *room = g_hash_table_lookup (relay->rooms, g_ptr_array_index (rooms, i));
+    g_auto (GStrv) stalled = room ? samtal_relay_room_check_stalls (room) : NULL;
+    for (guint j = 0; stalled != NULL && stalled[j] != NULL; j++) {
+      room = g_hash_table_lookup (relay->rooms, g_ptr_array_index (rooms, i));
+      SamtalRelayParticipant *p = room ? g_hash_table_lookup (room->participants, stalled[j]) : NULL;
+      if (p != NULL)
+        samtal_relay_fail_participant (p, "forwarded media stopped inside the relay: starting it over");
+    }
+  }
+  return G_SOURCE_CONTINUE;
+}
+
 static gboolean
 check_config (const SamtalRelayConfig *config, GError **error)
 {
@@ -191,6 +218,9 @@ samtal_relay_new (const SamtalRelayConfig *config, const SamtalRelayEvents *even
   relay->link->relay = relay;
   relay->link->context = g_main_context_ref (relay->context);
   relay->teardowns = samtal_relay_pending_new ();
+  relay->stall_watch = g_timeout_source_new (SAMTAL_RELAY_STALL_CHECK_MS);
+  g_source_set_callback (relay->stall_watch, check_stalls, relay, NULL);
+  g_source_attach (relay->stall_watch, relay->context);
   return relay;
 }
 
@@ -200,6 +230,8 @@ samtal_relay_free (SamtalRelay *relay)
   if (relay == NULL)
     return;
   relay->link->alive = FALSE;      /* pending invocations become no-ops */
+  g_source_destroy (relay->stall_watch);
+  g_source_unref (relay->stall_watch);
   g_hash_table_remove_all (relay->rooms);
   g_hash_table_unref (relay->rooms);
   /* Every room and participant is on a teardown thread now: let them end before the caller

@@ -3,6 +3,7 @@
  * encoders make keyframes only every 10000 frames, so every receiver depends on its keyframe
  * request (PLI) crossing the relay to the sender. Timeouts are generous: the machine is slow and shared. */
 #include "tests/unit/relay/harness.h"
+#include "relay/relay-private.h"   /* stall-watch reaches into a branch to block it */
 
 #include <gst/gst.h>
 #include <string.h>
@@ -128,6 +129,48 @@ test_failure_is_isolated (void)
   g_assert_cmpuint (stats.participants, ==, 2);
   g_assert_true (harness_wait (h, harness_all_see_all, GUINT_TO_POINTER (60), WAIT_S));
   g_assert_cmpuint (h->failed->len, ==, 1);
+  harness_free (h);
+}
+
+static GstPadProbeReturn
+block_forever (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  return GST_PAD_PROBE_OK;   /* a BLOCK probe that stays: the branch's queue thread waits here */
+}
+
+/* The stall watch: a forwarding branch that stops delivering inside the relay (here: its
+ * capsfilter blocked, as a queue thread stuck inside a subscriber's webrtcbin would be) gets
+ * that subscriber's media restarted — a participant_failed for it alone, within seconds — and
+ * the other direction goes on. */
+static void
+test_stall_watch (void)
+{
+  Harness *h = harness_new (0);
+
+  g_assert_true (samtal_relay_create_room (h->relay, "room", NULL));
+  harness_join (h, "room", "a", RARE_KEYFRAMES);
+  harness_join (h, "room", "b", RARE_KEYFRAMES);
+  g_assert_true (harness_wait (h, harness_all_see_all, GUINT_TO_POINTER (10), WAIT_S));
+  g_assert_cmpuint (h->failed->len, ==, 0);
+
+  SamtalRelayRoom *room = g_hash_table_lookup (h->relay->rooms, "room");
+  SamtalRelayParticipant *a = g_hash_table_lookup (room->participants, "a");
+  SamtalRelaySubscription *sub = NULL;
+  for (guint i = 0; i < a->subscriptions->len && sub == NULL; i++) {
+    SamtalRelaySubscription *s = g_ptr_array_index (a->subscriptions, i);
+    if (g_str_equal (s->pub->kind, "video"))
+      sub = s;
+  }
+  g_assert_nonnull (sub);
+  g_autoptr (GstPad) out = gst_element_get_static_pad (sub->capsfilter, "src");
+  gst_pad_add_probe (out, GST_PAD_PROBE_TYPE_BLOCK_DOWNSTREAM, block_forever, NULL, NULL);
+
+  g_assert_true (harness_wait (h, has_failed, (gpointer) "a", WAIT_S));
+  g_assert_cmpuint (h->failed->len, ==, 1);
+  harness_drop_peer (h, "a");
+  SamtalRelayStats stats;
+  samtal_relay_get_stats (h->relay, &stats);
+  g_assert_cmpuint (stats.participants, ==, 1);
   harness_free (h);
 }
 
@@ -394,5 +437,6 @@ main (int argc, char **argv)
   g_test_add_func ("/relay/media/failure-is-isolated", test_failure_is_isolated);
   g_test_add_func ("/relay/media/remove-while-flowing", test_remove_while_flowing);
   g_test_add_func ("/relay/media/mline-limit", test_mline_limit);
+  g_test_add_func ("/relay/media/stall-watch", test_stall_watch);
   return g_test_run ();
 }
