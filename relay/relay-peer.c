@@ -299,6 +299,7 @@ main_local_description_set (SamtalRelayParticipant *p, gpointer data)
     gst_sdp_message_new_from_text (c->sdp, &sdp);
     p->offered_media = sdp ? gst_sdp_message_medias_len (sdp) : 0;
     p->offer_sent = TRUE;
+    p->offer_sent_at = g_get_monotonic_time ();
     tracks = track_map (p, sdp, &n);
   }
   if (relay->events.local_description != NULL)

@@ -25,6 +25,10 @@ G_BEGIN_DECLS
 #define SAMTAL_RELAY_STALL_CHECK_MS 2000
 #define SAMTAL_RELAY_STALL_MIN_PACKETS 20
 #define SAMTAL_RELAY_STALL_TICKS 4
+/* A relay offer not answered within this many seconds restarts the participant's media: its
+ * forwarded packets are dropped while an offer is out (the gate), so without a limit a lost
+ * answer would silence everything into it for good. */
+#define SAMTAL_RELAY_DEFAULT_ANSWER_TIMEOUT_S 30
 #define SAMTAL_RELAY_QUEUE_MAX_BUFFERS 256  /* per forwarding branch; leaky, so a slow leg drops */
 /* A destroyed room's pipeline stops once its participants' teardowns ended, or after this. */
 #define SAMTAL_RELAY_ROOM_TEARDOWN_WAIT_MS 20000
@@ -124,6 +128,7 @@ struct _SamtalRelayParticipant {
   gboolean verified;       /* its DTLS certificate matched its offer: media may flow */
   gboolean needs_offer;
   gboolean offer_sent;     /* the relay's offer went out and no answer came yet */
+  gint64 offer_sent_at;    /* monotonic µs, while offer_sent */
   guint offered_media;     /* m-lines in the relay's last offer */
   guint next_sink;         /* next sink_%u index to request */
   GPtrArray *publications; /* SamtalRelayPublication */
@@ -148,6 +153,7 @@ struct _SamtalRelay {
   char *turn_server;
   guint max_participants;
   guint max_mlines;
+  guint answer_timeout_s;
   GSource *stall_watch;
   SamtalRelayEvents events;
   gpointer user_data;
@@ -184,7 +190,8 @@ void samtal_relay_room_publication_live (SamtalRelayPublication *pub);
 /* p became ready: subscribe it to every live publication of the others. */
 void samtal_relay_room_subscribe_all (SamtalRelayParticipant *p);
 /* The stall watch: ids of the participants (transfer full, NULL-terminated) with a forwarding
- * branch into them that has been stuck for SAMTAL_RELAY_STALL_TICKS checks in a row. */
+ * branch into them that has been stuck for SAMTAL_RELAY_STALL_TICKS checks in a row, or whose
+ * relay offer has waited longer than the answer timeout. */
 char **samtal_relay_room_check_stalls (SamtalRelayRoom *room);
 /* One line per forwarding branch of the room (subscriber ← publisher kind: packets in/out/gated,
  * queue level, linked, negotiation state). For tests and logs. */

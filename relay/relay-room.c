@@ -591,17 +591,26 @@ branch_stalled (SamtalRelaySubscription *sub)
   return sub->stalled_ticks >= SAMTAL_RELAY_STALL_TICKS;
 }
 
+/* The relay's offer to s has waited longer than the relay's answer timeout. */
+static gboolean
+answer_overdue (SamtalRelayParticipant *s, gint64 now)
+{
+  return s->neg == SAMTAL_NEG_OFFERING && s->offer_sent &&
+         now - s->offer_sent_at > (gint64) s->room->relay->answer_timeout_s * G_USEC_PER_SEC;
+}
+
 char **
 samtal_relay_room_check_stalls (SamtalRelayRoom *room)
 {
   g_autoptr (GPtrArray) stalled = g_ptr_array_new ();
   GHashTableIter it;
   gpointer value;
+  gint64 now = g_get_monotonic_time ();
 
   g_hash_table_iter_init (&it, room->participants);
   while (g_hash_table_iter_next (&it, NULL, &value)) {
     SamtalRelayParticipant *s = value;
-    gboolean any = FALSE;
+    gboolean any = answer_overdue (s, now);
     for (guint i = 0; i < s->subscriptions->len; i++)
       any |= branch_stalled (g_ptr_array_index (s->subscriptions, i));
     if (any)

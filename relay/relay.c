@@ -143,7 +143,11 @@ check_stalls (gpointer data)
       room = g_hash_table_lookup (relay->rooms, g_ptr_array_index (rooms, i));
       SamtalRelayParticipant *p = room ? g_hash_table_lookup (room->participants, stalled[j]) : NULL;
       if (p != NULL)
-        samtal_relay_fail_participant (p, "forwarded media stopped inside the relay: starting it over");
+        samtal_relay_fail_participant (p, p->neg == SAMTAL_NEG_OFFERING && p->offer_sent
+                                              ? "no answer to the relay's offer in time: "
+                                                "starting the media over"
+                                              : "forwarded media stopped inside the relay: "
+                                                "starting it over");
     }
   }
   return G_SOURCE_CONTINUE;
@@ -201,9 +205,12 @@ samtal_relay_new (const SamtalRelayConfig *config, const SamtalRelayEvents *even
     relay->turn_server = g_strdup (config->turn_server);
     relay->max_participants = config->max_participants;
     relay->max_mlines = config->max_mlines;
+    relay->answer_timeout_s = config->answer_timeout_s;
   }
   if (relay->max_participants == 0)
     relay->max_participants = SAMTAL_RELAY_DEFAULT_MAX_PARTICIPANTS;
+  if (relay->answer_timeout_s == 0)
+    relay->answer_timeout_s = SAMTAL_RELAY_DEFAULT_ANSWER_TIMEOUT_S;
   if (relay->max_mlines == 0 || relay->max_mlines > SAMTAL_RELAY_DEFAULT_MAX_MLINES)
     relay->max_mlines = SAMTAL_RELAY_DEFAULT_MAX_MLINES;
   if (events != NULL)

@@ -33,6 +33,8 @@ typedef struct {
   char *turn_server;          /* "turn://user:pass@host:port" or NULL */
   guint max_participants;     /* per room; 0 means the default, 6 */
   guint max_mlines;           /* per participant's SDP; 0 means the default, 64 (see relay-peer.c) */
+  guint answer_timeout_s;     /* a relay offer unanswered this long restarts that participant's
+                               * media; 0 means the default, 30 */
 } SamtalRelayConfig;
 
 /* One forwarded track as a receiver sees it: which m-line carries whose audio or video. */

@@ -56,6 +56,12 @@ harness_new (guint max_participants)
 Harness *
 harness_new_full (guint max_participants, guint max_mlines)
 {
+  return harness_new_config (max_participants, max_mlines, 0);
+}
+
+Harness *
+harness_new_config (guint max_participants, guint max_mlines, guint answer_timeout_s)
+{
   static const SamtalRelayEvents events = {
     .local_description = on_local_description,
     .local_candidate = on_local_candidate,
@@ -63,7 +69,7 @@ harness_new_full (guint max_participants, guint max_mlines)
   };
   char *addresses[] = { (char *) "127.0.0.1", NULL };
   SamtalRelayConfig config = { .ice_addresses = addresses, .max_participants = max_participants,
-                               .max_mlines = max_mlines };
+                               .max_mlines = max_mlines, .answer_timeout_s = answer_timeout_s };
   Harness *h = g_new0 (Harness, 1);
   g_autoptr (GError) error = NULL;
 

@@ -18,6 +18,8 @@ typedef struct {
 Harness *harness_new (guint max_participants);
 /* max_mlines: SamtalRelayConfig.max_mlines (0: the default). */
 Harness *harness_new_full (guint max_participants, guint max_mlines);
+/* answer_timeout_s: SamtalRelayConfig.answer_timeout_s (0: the default). */
+Harness *harness_new_config (guint max_participants, guint max_mlines, guint answer_timeout_s);
 void harness_free (Harness *h);
 /* Adds participant id to room and starts its test peer. */
 TestPeer *harness_join (Harness *h, const char *room, const char *id, guint keyframe_interval);

@@ -21,6 +21,7 @@ struct _TestPeer {
   GstElement *webrtc;
   gboolean offered;           /* main thread only */
   gboolean corrupt_fingerprint; /* offer a DTLS fingerprint that is not ours */
+  gboolean ignore_offers;     /* main thread only: the relay's offers go unanswered */
   GMutex lock;
   GHashTable *frames;         /* mid → GUINT count, under lock */
   GHashTable *packets;        /* mid → GUINT RTP packets received, under lock */
@@ -56,6 +57,12 @@ void
 test_peer_corrupt_fingerprint (TestPeer *peer)
 {
   peer->corrupt_fingerprint = TRUE;
+}
+
+void
+test_peer_ignore_offers (TestPeer *peer)
+{
+  peer->ignore_offers = TRUE;
 }
 
 const char *
@@ -239,6 +246,9 @@ test_peer_on_description (TestPeer *peer, const char *type, const char *sdp,
 {
   g_autoptr (GstSDPMessage) msg = NULL;
   gboolean offer = g_str_equal (type, "offer");
+
+  if (offer && peer->ignore_offers)
+    return;
 
   g_mutex_lock (&peer->lock);
   for (guint i = 0; i < n_tracks; i++)

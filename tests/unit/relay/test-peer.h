@@ -23,6 +23,8 @@ void test_peer_free (TestPeer *peer);
 GThread *test_peer_stop (TestPeer *peer);
 /* Makes the peer's offer carry a wrong DTLS fingerprint (call right after test_peer_new). */
 void test_peer_corrupt_fingerprint (TestPeer *peer);
+/* From now on the peer leaves the relay's offers unanswered (a lost answer). */
+void test_peer_ignore_offers (TestPeer *peer);
 const char *test_peer_id (TestPeer *peer);
 
 void test_peer_on_description (TestPeer *peer, const char *type, const char *sdp,

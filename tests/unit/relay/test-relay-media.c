@@ -174,6 +174,28 @@ test_stall_watch (void)
   harness_free (h);
 }
 
+/* A participant that never answers a relay offer (a lost answer) would get nothing forwarded
+ * for good (the gate is closed while an offer is out): after the answer timeout its media is
+ * restarted, and only its. */
+static void
+test_answer_timeout (void)
+{
+  Harness *h = harness_new_config (0, 0, 4);
+
+  g_assert_true (samtal_relay_create_room (h->relay, "room", NULL));
+  harness_join (h, "room", "a", RARE_KEYFRAMES);
+  harness_join (h, "room", "b", RARE_KEYFRAMES);
+  g_assert_true (harness_wait (h, harness_all_see_all, GUINT_TO_POINTER (10), WAIT_S));
+  test_peer_ignore_offers (g_hash_table_lookup (h->peers, "b"));
+  harness_join (h, "room", "c", RARE_KEYFRAMES);   /* b gets an offer with c's tracks */
+  g_assert_true (harness_wait (h, has_failed, (gpointer) "b", WAIT_S));
+  g_assert_cmpuint (h->failed->len, ==, 1);
+  harness_drop_peer (h, "b");
+  g_assert_true (harness_wait (h, harness_all_see_all, GUINT_TO_POINTER (10), WAIT_S));
+  g_assert_cmpuint (h->failed->len, ==, 1);
+  harness_free (h);
+}
+
 /* Removed tracks keep their m-lines, so every join and leave grows the others' SDP. Past the
  * relay's max_mlines a participant is failed ("starting it over") instead of being sent an offer
  * no browser answer could carry (signaling's limit), and its fresh rejoin works. Here the limit
@@ -438,5 +460,6 @@ main (int argc, char **argv)
   g_test_add_func ("/relay/media/remove-while-flowing", test_remove_while_flowing);
   g_test_add_func ("/relay/media/mline-limit", test_mline_limit);
   g_test_add_func ("/relay/media/stall-watch", test_stall_watch);
+  g_test_add_func ("/relay/media/answer-timeout", test_answer_timeout);
   return g_test_run ();
 }
