@@ -6,7 +6,7 @@
  * promise callbacks run on GStreamer threads; they only link pads (pad-added) or copy data and
  * hop to the main context with samtal_relay_invoke(), where the participant is looked up again.
  */
-#include "relay/relay-private.h"
+#include "relay/relay-forward.h"
 #include "relay/relay-sdp.h"
 
 #include <string.h>
@@ -580,6 +580,8 @@ samtal_relay_peer_new (SamtalRelayRoom *room, const char *id, GError **error)
   p->subscriptions = g_ptr_array_new ();
   p->retired_pads = g_ptr_array_new_with_free_func (gst_object_unref);
   p->retiring = g_ptr_array_new_with_free_func (gst_object_unref);
+  if (room->relay->direct)
+    p->input = samtal_relay_input_new ();
   p->webrtc = gst_element_factory_make ("webrtcbin", NULL);
   if (p->webrtc == NULL) {
     g_set_error (error, SAMTAL_RELAY_ERROR, SAMTAL_RELAY_ERROR_INTERNAL, "no webrtcbin");
@@ -631,6 +633,8 @@ samtal_relay_peer_free (SamtalRelayParticipant *p)
   g_ptr_array_unref (p->subscriptions);
   g_ptr_array_unref (p->retired_pads);
   g_ptr_array_unref (p->retiring);
+  samtal_relay_input_unref (p->input);
+  samtal_relay_out_unref (p->out);
   samtal_relay_tag_unref (p->tag);
   g_free (p->id);
   g_free (p);

@@ -53,6 +53,9 @@ typedef struct {
   SamtalRelay *relay;
   GMainContext *context;   /* ref */
   guint64 forwarded;
+  guint64 retransmitted;      /* direct path: packets resent from its cache on a NACK */
+  guint64 nack_upstream;      /* direct path: NACKed packets not cached, asked of the publisher */
+  guint64 keyframe_requests;  /* direct path: PLI/FIR passed on to a publisher */
 } SamtalRelayLink;
 
 /* What a participant's signal handlers and promises carry to find it again on the main context:
@@ -72,6 +75,11 @@ typedef struct {
 
 typedef struct _SamtalRelayRoom SamtalRelayRoom;
 typedef struct _SamtalRelayParticipant SamtalRelayParticipant;
+/* relay-forward.h: the direct forwarding path */
+typedef struct _SamtalRelayInput SamtalRelayInput;
+typedef struct _SamtalRelayStream SamtalRelayStream;
+typedef struct _SamtalRelayOut SamtalRelayOut;
+typedef struct _SamtalRelayRoute SamtalRelayRoute;
 
 typedef enum {
   SAMTAL_NEG_AWAIT_OFFER,  /* nothing yet; webrtcbin's early negotiation-needed is ignored */
@@ -88,6 +96,7 @@ typedef struct {
   char *kind;
   GstElement *tee;
   GstCaps *caps;
+  SamtalRelayStream *stream;  /* direct forwarding: made at its first subscription */
 } SamtalRelayPublication;
 
 /* Packet counts of one forwarding branch, for diagnosis (samtal_relay_describe_room): what the
@@ -99,15 +108,19 @@ typedef struct {
   guint64 in, out, gated;
 } SamtalRelayBranchCount;
 
-/* One forwarded track: publication's tee → queue → capsfilter → subscriber's webrtcbin sink pad.
- * The sink pad (and so its transceiver) is only requested right before the subscriber's next
- * offer is created (samtal_relay_room_prepare_offer): never while webrtcbin builds an offer. */
+/* One forwarded track. Direct forwarding (the default): a route from the publication's stream
+ * into the subscriber's SRTP encoder (relay-forward.c); its webrtcbin sink pad only makes the
+ * transceiver (m-line) and never carries a packet. Pipeline forwarding: publication's tee →
+ * queue → capsfilter → subscriber's webrtcbin sink pad. Either way the sink pad (and so its
+ * transceiver) is only requested right before the subscriber's next offer is created
+ * (samtal_relay_room_prepare_offer): never while webrtcbin builds an offer. */
 typedef struct {
   SamtalRelayParticipant *subscriber;
   SamtalRelayPublication *pub;
-  GstElement *queue;
-  GstElement *capsfilter;
-  GstPad *tee_pad;
+  GstElement *queue;       /* pipeline forwarding only */
+  GstElement *capsfilter;  /* pipeline forwarding only */
+  GstPad *tee_pad;         /* pipeline forwarding only */
+  SamtalRelayRoute *route; /* direct forwarding, once it flows */
   GstPad *sink_pad;
   GstWebRTCRTPTransceiver *trans;
   GstCaps *prefs;          /* codec preferences for its transceiver (with the publisher's ssrc) */
@@ -135,6 +148,8 @@ struct _SamtalRelayParticipant {
   GPtrArray *subscriptions;/* SamtalRelaySubscription */
   GPtrArray *retired_pads; /* sink pads of removed tracks, released by its teardown */
   GPtrArray *retiring;     /* transceivers of removed tracks, made inactive before the next offer */
+  SamtalRelayInput *input; /* direct forwarding: its packets taken out of its rtpbin */
+  SamtalRelayOut *out;     /* direct forwarding: the way into its SRTP encoder, once verified */
 };
 
 struct _SamtalRelayRoom {
@@ -154,6 +169,7 @@ struct _SamtalRelay {
   guint max_participants;
   guint max_mlines;
   guint answer_timeout_s;
+  gboolean direct;          /* SAMTAL_RELAY_FORWARD_DIRECT */
   GSource *stall_watch;
   SamtalRelayEvents events;
   gpointer user_data;
@@ -181,6 +197,8 @@ void samtal_relay_invoke_later (SamtalRelayTag *tag, guint delay_ms, SamtalRelay
 void samtal_relay_fail_participant (SamtalRelayParticipant *p, const char *reason);
 
 /* relay-room.c */
+SamtalRelayBranchCount *samtal_relay_branch_count_ref (SamtalRelayBranchCount *c);
+void samtal_relay_branch_count_unref (SamtalRelayBranchCount *c);
 SamtalRelayRoom *samtal_relay_room_new (SamtalRelay *relay, const char *id, GError **error);
 void samtal_relay_room_free (SamtalRelayRoom *room);
 SamtalRelayPublication *samtal_relay_room_add_publication (SamtalRelayParticipant *p,

@@ -9,7 +9,7 @@
  * everyone. No element ever decodes or encodes: keyframe requests travel upstream through the tee
  * as force-key-unit events and leave the publisher's webrtcbin as PLI/FIR.
  */
-#include "relay/relay-private.h"
+#include "relay/relay-forward.h"
 
 #include <string.h>
 
@@ -189,17 +189,16 @@ branch_count_new (SamtalRelayTag *tag)
   return c;
 }
 
-static SamtalRelayBranchCount *
-branch_count_ref (SamtalRelayBranchCount *c)
+SamtalRelayBranchCount *
+samtal_relay_branch_count_ref (SamtalRelayBranchCount *c)
 {
   g_atomic_int_inc (&c->ref);
   return c;
 }
 
-static void
-branch_count_unref (gpointer data)
+void
+samtal_relay_branch_count_unref (SamtalRelayBranchCount *c)
 {
-  SamtalRelayBranchCount *c = data;
   if (!g_atomic_int_dec_and_test (&c->ref))
     return;
   samtal_relay_tag_unref (c->tag);
@@ -253,16 +252,46 @@ request_sink_pad (SamtalRelayParticipant *s)
   return gst_element_request_pad_simple (s->webrtc, name);
 }
 
+/* Direct forwarding: pub's stream, made at its first subscription, and its publisher's input
+ * probe. NULL (logged) if its caps have no ssrc or the publisher has no RTP session yet. */
+static SamtalRelayStream *
+ensure_stream (SamtalRelayPublication *pub)
+{
+  SamtalRelayParticipant *p = pub->owner;
+  const GstStructure *st = gst_caps_get_structure (pub->caps, 0);
+  guint ssrc = 0;
+  gint payload = -1;
+
+  if (pub->stream != NULL)
+    return pub->stream;
+  if (!gst_structure_get_uint (st, "ssrc", &ssrc) || !gst_structure_get_int (st, "payload", &payload) ||
+      !samtal_relay_input_attach (p->input, p->webrtc)) {
+    g_message ("relay: room %s: cannot forward %s's %s (no ssrc or RTP session)", p->room->id, p->id,
+               pub->kind);
+    return NULL;
+  }
+  pub->stream = samtal_relay_stream_new (ssrc, (guint) payload, g_str_equal (pub->kind, "video"));
+  samtal_relay_input_add_stream (p->input, pub->stream);
+  return pub->stream;
+}
+
 static void
 subscribe (SamtalRelayParticipant *s, SamtalRelayPublication *pub)
 {
   GstBin *bin = GST_BIN (s->room->pipeline);
-  SamtalRelaySubscription *sub = g_new0 (SamtalRelaySubscription, 1);
   g_autoptr (GstCaps) caps = generic_caps (pub->caps);
   g_autoptr (GstCaps) prefs = with_ssrc (caps, pub->caps);
 
+  if (s->room->relay->direct && ensure_stream (pub) == NULL)
+    return;
+  SamtalRelaySubscription *sub = g_new0 (SamtalRelaySubscription, 1);
   sub->subscriber = s;
   sub->pub = pub;
+  sub->prefs = gst_caps_ref (prefs);
+  sub->count = branch_count_new (s->tag);
+  g_ptr_array_add (s->subscriptions, sub);
+  if (s->room->relay->direct)
+    return;   /* the route is made once s answered (samtal_relay_room_start_forwarding) */
   sub->queue = gst_element_factory_make ("queue", NULL);
   g_object_set (sub->queue, "max-size-buffers", SAMTAL_RELAY_QUEUE_MAX_BUFFERS,
                 "max-size-bytes", 0, "max-size-time", (guint64) 0, "leaky", 2,
@@ -274,17 +303,16 @@ subscribe (SamtalRelayParticipant *s, SamtalRelayPublication *pub)
   gst_bin_add_many (bin, gst_object_ref (sub->queue), gst_object_ref (sub->capsfilter), NULL);
   gst_element_link (sub->queue, sub->capsfilter);
 
-  sub->prefs = gst_caps_ref (prefs);
-  sub->count = branch_count_new (s->tag);
   g_autoptr (GstPad) in = gst_element_get_static_pad (sub->queue, "sink");
   gst_pad_add_probe (in, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
-                     count_into_branch, branch_count_ref (sub->count), branch_count_unref);
+                     count_into_branch, samtal_relay_branch_count_ref (sub->count),
+                     (GDestroyNotify) samtal_relay_branch_count_unref);
   g_autoptr (GstPad) out = gst_element_get_static_pad (sub->capsfilter, "src");
   gst_pad_add_probe (out, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
-                     count_forwarded, branch_count_ref (sub->count), branch_count_unref);
+                     count_forwarded, samtal_relay_branch_count_ref (sub->count),
+                     (GDestroyNotify) samtal_relay_branch_count_unref);
   gst_element_sync_state_with_parent (sub->capsfilter);
   gst_element_sync_state_with_parent (sub->queue);
-  g_ptr_array_add (s->subscriptions, sub);
   /* The tee is linked once the subscriber answered (samtal_relay_room_start_forwarding): until
    * then webrtcbin's sink pad leads nowhere, and not-linked would travel back up the tee and
    * stop the publisher's whole receive path. */
@@ -296,10 +324,11 @@ static void
 attach_sink (SamtalRelaySubscription *sub)
 {
   SamtalRelayParticipant *s = sub->subscriber;
-  g_autoptr (GstPad) out = gst_element_get_static_pad (sub->capsfilter, "src");
+  g_autoptr (GstPad) out = sub->capsfilter ? gst_element_get_static_pad (sub->capsfilter, "src")
+                                           : NULL;
 
   sub->sink_pad = request_sink_pad (s);
-  if (sub->sink_pad == NULL || gst_pad_link (out, sub->sink_pad) != GST_PAD_LINK_OK) {
+  if (sub->sink_pad == NULL || (out != NULL && gst_pad_link (out, sub->sink_pad) != GST_PAD_LINK_OK)) {
     g_message ("relay: cannot link a forwarding branch into %s", s->id);
     return;
   }
@@ -327,11 +356,43 @@ samtal_relay_room_prepare_offer (SamtalRelayParticipant *s)
   }
 }
 
+static void
+main_fail (SamtalRelayParticipant *p, gpointer data)
+{
+  samtal_relay_fail_participant (p, data);
+}
+
+/* Direct forwarding: routes into s for the subscriptions its answer accepted. */
+static void
+start_routes (SamtalRelayParticipant *s)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (s->out == NULL)
+    s->out = samtal_relay_out_new (s->webrtc, s->room->relay->link, &error);
+  if (s->out == NULL) {
+    samtal_relay_invoke (s->tag, main_fail, g_strdup_printf ("cannot forward media: %s",
+                                                             error->message), g_free);
+    return;
+  }
+  for (guint i = 0; i < s->subscriptions->len; i++) {
+    SamtalRelaySubscription *sub = g_ptr_array_index (s->subscriptions, i);
+    if (sub->route != NULL || !sub->in_offer || sub->sink_pad == NULL)
+      continue;
+    sub->route = samtal_relay_route_new (sub->pub->stream, s->out, sub->count);
+    samtal_relay_route_start (sub->route);
+  }
+}
+
 void
 samtal_relay_room_start_forwarding (SamtalRelayParticipant *s)
 {
   if (!s->verified)
     return;
+  if (s->room->relay->direct) {
+    start_routes (s);
+    return;
+  }
   for (guint i = 0; i < s->subscriptions->len; i++) {
     SamtalRelaySubscription *sub = g_ptr_array_index (s->subscriptions, i);
     if (sub->tee_pad != NULL || !sub->in_offer || sub->sink_pad == NULL)
@@ -407,7 +468,7 @@ drop_all (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
  * released by the subscriber's own teardown, once its webrtcbin stopped (releasing it from a
  * running rtpbin raced with its RTCP thread). A removed subscriber's sink pad goes to td. */
 static void
-detach_branch (SamtalRelaySubscription *sub, SamtalRelayTeardown *td, gboolean subscriber_stays)
+detach_pipeline_branch (SamtalRelaySubscription *sub, SamtalRelayTeardown *td)
 {
   g_autoptr (GstPad) out = gst_element_get_static_pad (sub->capsfilter, "src");
   g_autoptr (GstPad) in = gst_element_get_static_pad (sub->queue, "sink");
@@ -419,6 +480,19 @@ detach_branch (SamtalRelaySubscription *sub, SamtalRelayTeardown *td, gboolean s
   }
   samtal_relay_teardown_stop (td, sub->queue);
   samtal_relay_teardown_stop (td, sub->capsfilter);
+  if (sub->sink_pad != NULL)
+    gst_pad_unlink (out, sub->sink_pad);
+  gst_object_unref (sub->queue);
+  gst_object_unref (sub->capsfilter);
+}
+
+static void
+detach_branch (SamtalRelaySubscription *sub, SamtalRelayTeardown *td, gboolean subscriber_stays)
+{
+  if (sub->route != NULL)
+    samtal_relay_route_free (sub->route);
+  if (sub->queue != NULL)
+    detach_pipeline_branch (sub, td);
   if (sub->trans != NULL) {
     if (subscriber_stays)   /* made inactive right before its next offer */
       g_ptr_array_add (sub->subscriber->retiring, g_steal_pointer (&sub->trans));
@@ -426,16 +500,13 @@ detach_branch (SamtalRelaySubscription *sub, SamtalRelayTeardown *td, gboolean s
       gst_object_unref (sub->trans);
   }
   if (sub->sink_pad != NULL) {
-    gst_pad_unlink (out, sub->sink_pad);
     if (subscriber_stays)
       g_ptr_array_add (sub->subscriber->retired_pads, sub->sink_pad);
     else
       samtal_relay_teardown_release_late (td, sub->subscriber->webrtc, sub->sink_pad);
   }
-  gst_object_unref (sub->queue);
-  gst_object_unref (sub->capsfilter);
   gst_caps_unref (sub->prefs);
-  branch_count_unref (sub->count);
+  samtal_relay_branch_count_unref (sub->count);
   g_free (sub);
 }
 
@@ -478,6 +549,7 @@ hand_over_elements (SamtalRelayParticipant *p, SamtalRelayTeardown *td)
     gst_object_unref (pub->tee);
     if (pub->caps != NULL)
       gst_caps_unref (pub->caps);
+    samtal_relay_stream_unref (pub->stream);
     g_free (pub->mid);
     g_free (pub->kind);
     g_free (pub);
@@ -495,6 +567,10 @@ samtal_relay_room_detach_participant (SamtalRelayParticipant *p)
   SamtalRelayTeardown *td = samtal_relay_teardown_new (p->room->pipeline, what);
 
   samtal_relay_peer_disconnect (p);   /* no more callbacks from its webrtcbin */
+  if (p->input != NULL)
+    samtal_relay_input_close (p->input);   /* its packets are forwarded no more */
+  if (p->out != NULL)
+    samtal_relay_out_close (p->out);       /* nothing enters its encoder any more */
   if (p->webrtc != NULL)
     samtal_relay_teardown_stop (td, p->webrtc);   /* stops first: nothing enters its tees */
   /* What p receives: cut off from the others' tees. */
@@ -531,6 +607,13 @@ samtal_relay_room_list_factories (SamtalRelayRoom *room)
   return (char **) g_ptr_array_free (g_steal_pointer (&names), FALSE);
 }
 
+/* Packets are handed to the branch (or route) now. */
+static gboolean
+sub_flowing (SamtalRelaySubscription *sub)
+{
+  return sub->route != NULL ? samtal_relay_route_flowing (sub->route) : sub->tee_pad != NULL;
+}
+
 static const char *
 neg_name (SamtalNegState neg)
 {
@@ -559,14 +642,15 @@ samtal_relay_room_describe (SamtalRelayRoom *room)
     for (guint i = 0; i < s->subscriptions->len; i++) {
       SamtalRelaySubscription *sub = g_ptr_array_index (s->subscriptions, i);
       guint level = 0;
-      g_object_get (sub->queue, "current-level-buffers", &level, NULL);
+      if (sub->queue != NULL)
+        g_object_get (sub->queue, "current-level-buffers", &level, NULL);
       g_string_append_printf (
           out, "  %s <- %s %s: into branch %" G_GUINT64_FORMAT ", into webrtcbin %"
           G_GUINT64_FORMAT ", gated %" G_GUINT64_FORMAT ", queued %u%s%s%s\n", s->id,
           sub->pub->owner->id, sub->pub->kind, __atomic_load_n (&sub->count->in, __ATOMIC_RELAXED),
           __atomic_load_n (&sub->count->out, __ATOMIC_RELAXED),
           __atomic_load_n (&sub->count->gated, __ATOMIC_RELAXED), level,
-          sub->tee_pad != NULL ? ", linked" : ", not linked", sub->in_offer ? ", in offer" : "",
+          sub_flowing (sub) ? ", linked" : ", not linked", sub->in_offer ? ", in offer" : "",
           sub->sink_pad == NULL ? ", no sink pad" : "");
     }
   }
@@ -583,7 +667,7 @@ branch_stalled (SamtalRelaySubscription *sub)
   guint64 in = __atomic_load_n (&sub->count->in, __ATOMIC_RELAXED);
   guint64 done = __atomic_load_n (&sub->count->out, __ATOMIC_RELAXED) +
                  __atomic_load_n (&sub->count->gated, __ATOMIC_RELAXED);
-  gboolean stuck = sub->tee_pad != NULL && in - sub->seen_in >= SAMTAL_RELAY_STALL_MIN_PACKETS &&
+  gboolean stuck = sub_flowing (sub) && in - sub->seen_in >= SAMTAL_RELAY_STALL_MIN_PACKETS &&
                    done == sub->seen_done;
   sub->seen_in = in;
   sub->seen_done = done;

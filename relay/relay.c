@@ -207,6 +207,7 @@ samtal_relay_new (const SamtalRelayConfig *config, const SamtalRelayEvents *even
     relay->max_mlines = config->max_mlines;
     relay->answer_timeout_s = config->answer_timeout_s;
   }
+  relay->direct = config == NULL || config->forwarding == SAMTAL_RELAY_FORWARD_DIRECT;
   if (relay->max_participants == 0)
     relay->max_participants = SAMTAL_RELAY_DEFAULT_MAX_PARTICIPANTS;
   if (relay->answer_timeout_s == 0)
@@ -417,4 +418,7 @@ samtal_relay_get_stats (SamtalRelay *relay, SamtalRelayStats *stats)
     stats->participants += g_hash_table_size (((SamtalRelayRoom *) value)->participants);
   stats->forwarded_packets = __atomic_load_n (&relay->link->forwarded, __ATOMIC_RELAXED);
   stats->teardowns = samtal_relay_pending_count (relay->teardowns);
+  stats->retransmitted = __atomic_load_n (&relay->link->retransmitted, __ATOMIC_RELAXED);
+  stats->nack_upstream = __atomic_load_n (&relay->link->nack_upstream, __ATOMIC_RELAXED);
+  stats->keyframe_requests = __atomic_load_n (&relay->link->keyframe_requests, __ATOMIC_RELAXED);
 }

@@ -27,6 +27,14 @@ G_BEGIN_DECLS
 
 typedef struct _SamtalRelay SamtalRelay;
 
+/* How forwarded packets travel inside the relay (relay/README.md). */
+typedef enum {
+  SAMTAL_RELAY_FORWARD_DIRECT = 0,  /* the default: out of the publisher's rtpbin right after its
+                                     * RTP session, straight into each subscriber's SRTP encoder */
+  SAMTAL_RELAY_FORWARD_PIPELINE,    /* through both webrtcbins' rtpbins, a tee and a queue per
+                                     * subscriber (the first design; kept to compare against) */
+} SamtalRelayForwarding;
+
 typedef struct {
   char **ice_addresses;       /* NULL-terminated local addresses to gather on; NULL: libnice's choice */
   char *stun_server;          /* "stun://host:port" or NULL */
@@ -35,6 +43,7 @@ typedef struct {
   guint max_mlines;           /* per participant's SDP; 0 means the default, 64 (see relay-peer.c) */
   guint answer_timeout_s;     /* a relay offer unanswered this long restarts that participant's
                                * media; 0 means the default, 30 */
+  SamtalRelayForwarding forwarding;
 } SamtalRelayConfig;
 
 /* One forwarded track as a receiver sees it: which m-line carries whose audio or video. */
@@ -123,6 +132,10 @@ typedef struct {
   guint participants;
   guint64 forwarded_packets;   /* RTP packets handed to a receiver's webrtcbin, all rooms */
   guint teardowns;             /* removed participants and destroyed rooms still stopping */
+  /* direct forwarding only: */
+  guint64 retransmitted;       /* packets sent again from the relay's cache on a receiver's NACK */
+  guint64 nack_upstream;       /* NACKed packets the relay did not have, asked of the sender */
+  guint64 keyframe_requests;   /* receivers' PLI/FIR passed on to senders (rate-limited) */
 } SamtalRelayStats;
 void samtal_relay_get_stats (SamtalRelay *relay, SamtalRelayStats *stats);
 

@@ -138,7 +138,42 @@ block_forever (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   return GST_PAD_PROBE_OK;   /* a BLOCK probe that stays: the branch's queue thread waits here */
 }
 
-/* The stall watch: a forwarding branch that stops delivering inside the relay (here: its
+/* The relay's own input into a's SRTP encoder (direct forwarding), refusing every packet. */
+static GstPadProbeReturn
+refuse (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  GST_PAD_PROBE_INFO_FLOW_RETURN (info) = GST_FLOW_ERROR;
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER)
+    gst_buffer_unref (GST_PAD_PROBE_INFO_BUFFER (info));
+  else
+    gst_buffer_list_unref (GST_PAD_PROBE_INFO_BUFFER_LIST (info));
+  GST_PAD_PROBE_INFO_DATA (info) = NULL;
+  return GST_PAD_PROBE_HANDLED;
+}
+
+static void
+refuse_forwarding_into (SamtalRelayParticipant *a)
+{
+  g_autoptr (GstIterator) it = gst_bin_iterate_recurse (GST_BIN (a->webrtc));
+  GValue item = G_VALUE_INIT;
+  guint found = 0;
+  while (gst_iterator_next (it, &item) == GST_ITERATOR_OK) {
+    GstElement *e = g_value_get_object (&item);
+    g_autoptr (GstPad) pad = NULL;
+    if (g_str_has_prefix (GST_OBJECT_NAME (e), "dtlssrtpenc") &&
+        (pad = gst_element_get_static_pad (e, "rtp_sink_1")) != NULL) {
+      gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST, refuse,
+                         NULL, NULL);
+      found++;
+    }
+    g_value_reset (&item);
+  }
+  g_value_unset (&item);
+  g_assert_cmpuint (found, ==, 1);
+}
+
+/* The stall watch: a forwarding branch that stops delivering inside the relay (direct
+ * forwarding: a's SRTP encoder refuses the forwarded packets; pipeline forwarding: the branch's
  * capsfilter blocked, as a queue thread stuck inside a subscriber's webrtcbin would be) gets
  * that subscriber's media restarted — a participant_failed for it alone, within seconds — and
  * the other direction goes on. */
@@ -162,8 +197,12 @@ test_stall_watch (void)
       sub = s;
   }
   g_assert_nonnull (sub);
-  g_autoptr (GstPad) out = gst_element_get_static_pad (sub->capsfilter, "src");
-  gst_pad_add_probe (out, GST_PAD_PROBE_TYPE_BLOCK_DOWNSTREAM, block_forever, NULL, NULL);
+  if (h->relay->direct) {
+    refuse_forwarding_into (a);
+  } else {
+    g_autoptr (GstPad) out = gst_element_get_static_pad (sub->capsfilter, "src");
+    gst_pad_add_probe (out, GST_PAD_PROBE_TYPE_BLOCK_DOWNSTREAM, block_forever, NULL, NULL);
+  }
 
   g_assert_true (harness_wait (h, has_failed, (gpointer) "a", WAIT_S));
   g_assert_cmpuint (h->failed->len, ==, 1);

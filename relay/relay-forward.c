@@ -1,0 +1,659 @@
+/* relay-forward.c — the direct forwarding path of the relay.
+ *
+ * Why: through webrtcbin alone, a forwarded packet crossed the publisher's whole receive path
+ * (rtpsession → RTX → storage → SSRC demuxer → jitterbuffer and its thread → payload demuxer →
+ * tee) and then the subscriber's whole send path (a queue and its thread, rtpsession, RTX
+ * storage, clocksync, funnel) before SRTP: about 150 µs of CPU per packet where a bare SRTP
+ * forwarder needs 30 (bench/README.md). Here a packet leaves rtpbin right after the publisher's
+ * rtpsession saw it (so receiver reports, TWCC and NACK towards the publisher stay rtpbin's
+ * work) and is pushed, on the same thread, into each subscriber's DTLS-SRTP encoder through a pad
+ * of our own, next to the pad rtpbin sends through. No thread hand-off, no second rtpsession.
+ *
+ * What rtpbin did on the way out is done here instead, for forwarded streams only:
+ * - NACK from a subscriber: answered from the stream's last SAMTAL_RELAY_RTX_CACHE packets (video;
+ *   the packet is sent again as it was), or asked of the publisher (an upstream
+ *   GstRTPRetransmissionRequest, which its rtpsession turns into a NACK; the retransmission comes
+ *   back through the same probe and is forwarded);
+ * - PLI/FIR from a subscriber: an upstream GstForceKeyUnit to the publisher's rtpsession (PLI or
+ *   FIR by what it negotiated), at most one per stream every SAMTAL_RELAY_PLI_INTERVAL_MS.
+ * SSRC, sequence numbers, timestamps and payload types stay the publisher's: the subscriber's
+ * m-line was offered with the publisher's SSRC and payload type (relay-room.c).
+ *
+ * Threads: the input probe runs on the publisher's receive thread, the RTCP probe on the
+ * subscriber's; both only take short locks (never one the main context holds for long), and the
+ * main context only swaps tables and unlinks pads, so neither side waits for the other.
+ */
+#include "relay/relay-forward.h"
+
+#include <gst/rtp/gstrtcpbuffer.h>
+#include <string.h>
+
+struct _SamtalRelayInput {
+  gint ref;
+  GMutex lock;
+  GHashTable *streams;   /* ssrc → SamtalRelayStream (ref) */
+  GstPad *pad;           /* the SSRC demuxer's sink pad (ref), once attached */
+};
+
+struct _SamtalRelayStream {
+  gint ref;
+  guint32 ssrc;
+  guint payload;
+  GMutex lock;
+  GPtrArray *routes;     /* SamtalRelayRoute (ref); replaced whole on change, never edited */
+  GstPad *upstream;      /* the publisher's SSRC demuxer sink pad (ref): requests go up from it */
+  GstBuffer **cache;     /* NULL: no retransmissions; else indexed by seq % SAMTAL_RELAY_RTX_CACHE */
+  guint16 *cache_seq;
+  gint64 last_keyframe_request;
+};
+
+struct _SamtalRelayOut {
+  gint ref;
+  SamtalRelayLink *link;
+  GMutex push_lock;      /* one push at a time through pad (publishers' threads, RTCP thread) */
+  GstPad *pad;           /* ours, linked into the encoder */
+  GstPad *enc_pad;       /* the encoder's request pad it is linked to (ref) */
+  GstPad *rtcp_pad;      /* the decoder's decrypted RTCP (ref), with our probe */
+  gulong rtcp_probe;
+  GMutex lock;
+  GHashTable *streams;   /* ssrc → SamtalRelayStream (ref): what flows into this participant */
+  gint64 budget_start;   /* retransmission budget: this second, this many used */
+  guint budget_used;
+};
+
+struct _SamtalRelayRoute {
+  gint ref;
+  gint active;           /* atomic */
+  SamtalRelayStream *stream;
+  SamtalRelayOut *out;
+  SamtalRelayBranchCount *count;
+};
+
+/* ---- RTP header fields (the packet came out of SRTP, so it is at least a header long) ---- */
+
+static gboolean
+rtp_ids (GstBuffer *buf, guint32 *ssrc, guint16 *seq)
+{
+  guint8 head[12];
+  if (gst_buffer_extract (buf, 0, head, sizeof head) != sizeof head || (head[0] >> 6) != 2)
+    return FALSE;
+  *seq = GST_READ_UINT16_BE (head + 2);
+  *ssrc = GST_READ_UINT32_BE (head + 8);
+  return TRUE;
+}
+
+/* ---- routes ---- */
+
+static SamtalRelayRoute *
+route_ref (SamtalRelayRoute *r)
+{
+  g_atomic_int_inc (&r->ref);
+  return r;
+}
+
+static void
+route_unref (gpointer data)
+{
+  SamtalRelayRoute *r = data;
+  if (!g_atomic_int_dec_and_test (&r->ref))
+    return;
+  samtal_relay_stream_unref (r->stream);
+  samtal_relay_out_unref (r->out);
+  samtal_relay_branch_count_unref (r->count);
+  g_free (r);
+}
+
+/* ---- the way out ---- */
+
+static gboolean
+out_push (SamtalRelayOut *out, GstBuffer *buf)
+{
+  g_mutex_lock (&out->push_lock);
+  GstFlowReturn ret = gst_pad_push (out->pad, gst_buffer_ref (buf));
+  g_mutex_unlock (&out->push_lock);
+  return ret == GST_FLOW_OK;
+}
+
+static void
+route_push (SamtalRelayRoute *r, GstBuffer *buf)
+{
+  if (!g_atomic_int_get (&r->active))
+    return;
+  __atomic_fetch_add (&r->count->in, 1, __ATOMIC_RELAXED);
+  if (out_push (r->out, buf)) {
+    __atomic_fetch_add (&r->count->out, 1, __ATOMIC_RELAXED);
+    __atomic_fetch_add (&r->count->tag->link->forwarded, 1, __ATOMIC_RELAXED);
+  }
+}
+
+/* ---- streams ---- */
+
+SamtalRelayStream *
+samtal_relay_stream_new (guint32 ssrc, guint payload, gboolean cache)
+{
+  SamtalRelayStream *st = g_new0 (SamtalRelayStream, 1);
+  st->ref = 1;
+  st->ssrc = ssrc;
+  st->payload = payload;
+  g_mutex_init (&st->lock);
+  st->routes = g_ptr_array_new_with_free_func (route_unref);
+  if (cache) {
+    st->cache = g_new0 (GstBuffer *, SAMTAL_RELAY_RTX_CACHE);
+    st->cache_seq = g_new0 (guint16, SAMTAL_RELAY_RTX_CACHE);
+  }
+  return st;
+}
+
+SamtalRelayStream *
+samtal_relay_stream_ref (SamtalRelayStream *st)
+{
+  g_atomic_int_inc (&st->ref);
+  return st;
+}
+
+void
+samtal_relay_stream_unref (SamtalRelayStream *st)
+{
+  if (st == NULL || !g_atomic_int_dec_and_test (&st->ref))
+    return;
+  g_ptr_array_unref (st->routes);
+  for (guint i = 0; st->cache != NULL && i < SAMTAL_RELAY_RTX_CACHE; i++)
+    gst_clear_buffer (&st->cache[i]);
+  g_free (st->cache);
+  g_free (st->cache_seq);
+  gst_clear_object (&st->upstream);
+  g_mutex_clear (&st->lock);
+  g_free (st);
+}
+
+guint32
+samtal_relay_stream_ssrc (SamtalRelayStream *st)
+{
+  return st->ssrc;
+}
+
+/* The publisher's thread: keep buf for retransmission and hand it to every route. */
+static void
+stream_forward (SamtalRelayStream *st, GstBuffer *buf, guint16 seq)
+{
+  g_mutex_lock (&st->lock);
+  GPtrArray *routes = g_ptr_array_ref (st->routes);
+  if (st->cache != NULL) {
+    guint i = seq % SAMTAL_RELAY_RTX_CACHE;
+    gst_buffer_replace (&st->cache[i], buf);
+    st->cache_seq[i] = seq;
+  }
+  g_mutex_unlock (&st->lock);
+  for (guint i = 0; i < routes->len; i++)
+    route_push (g_ptr_array_index (routes, i), buf);
+  g_ptr_array_unref (routes);
+}
+
+/* A copy of st's routes with r added (add) or without it. Main context. */
+static void
+stream_change_routes (SamtalRelayStream *st, SamtalRelayRoute *r, gboolean add)
+{
+  g_mutex_lock (&st->lock);
+  GPtrArray *next = g_ptr_array_new_with_free_func (route_unref);
+  for (guint i = 0; i < st->routes->len; i++) {
+    SamtalRelayRoute *old = g_ptr_array_index (st->routes, i);
+    if (old != r)
+      g_ptr_array_add (next, route_ref (old));
+  }
+  if (add)
+    g_ptr_array_add (next, route_ref (r));
+  g_ptr_array_unref (st->routes);
+  st->routes = next;
+  g_mutex_unlock (&st->lock);
+}
+
+static void
+stream_send_up (SamtalRelayStream *st, GstStructure *s)
+{
+  g_mutex_lock (&st->lock);
+  GstPad *up = st->upstream ? gst_object_ref (st->upstream) : NULL;
+  g_mutex_unlock (&st->lock);
+  gst_structure_set (s, "ssrc", G_TYPE_UINT, st->ssrc, "payload", G_TYPE_UINT, st->payload, NULL);
+  GstEvent *event = gst_event_new_custom (GST_EVENT_CUSTOM_UPSTREAM, s);
+  if (up == NULL) {
+    gst_event_unref (event);
+    return;
+  }
+  gst_pad_push_event (up, event);
+  gst_object_unref (up);
+}
+
+/* A subscriber asked for a keyframe of st (its thread). */
+static void
+stream_request_keyframe (SamtalRelayStream *st, SamtalRelayLink *link)
+{
+  gint64 now = g_get_monotonic_time ();
+  g_mutex_lock (&st->lock);
+  gboolean due = st->last_keyframe_request == 0 ||
+                 now - st->last_keyframe_request >= SAMTAL_RELAY_PLI_INTERVAL_MS * 1000;
+  if (due)
+    st->last_keyframe_request = now;
+  g_mutex_unlock (&st->lock);
+  if (!due)
+    return;
+  __atomic_fetch_add (&link->keyframe_requests, 1, __ATOMIC_RELAXED);
+  stream_send_up (st, gst_structure_new ("GstForceKeyUnit", "all-headers", G_TYPE_BOOLEAN, TRUE,
+                                         NULL));
+}
+
+/* The cached packet with sequence number seq (ref), or NULL. */
+static GstBuffer *
+stream_cached (SamtalRelayStream *st, guint16 seq)
+{
+  GstBuffer *buf = NULL;
+  g_mutex_lock (&st->lock);
+  guint i = seq % SAMTAL_RELAY_RTX_CACHE;
+  if (st->cache != NULL && st->cache[i] != NULL && st->cache_seq[i] == seq)
+    buf = gst_buffer_ref (st->cache[i]);
+  g_mutex_unlock (&st->lock);
+  return buf;
+}
+
+/* ---- the input probe ---- */
+
+SamtalRelayInput *
+samtal_relay_input_new (void)
+{
+  SamtalRelayInput *in = g_new0 (SamtalRelayInput, 1);
+  in->ref = 1;
+  g_mutex_init (&in->lock);
+  in->streams = g_hash_table_new_full (NULL, NULL, NULL,
+                                       (GDestroyNotify) samtal_relay_stream_unref);
+  return in;
+}
+
+static SamtalRelayInput *
+input_ref (SamtalRelayInput *in)
+{
+  g_atomic_int_inc (&in->ref);
+  return in;
+}
+
+void
+samtal_relay_input_unref (SamtalRelayInput *in)
+{
+  if (in == NULL || !g_atomic_int_dec_and_test (&in->ref))
+    return;
+  g_hash_table_unref (in->streams);
+  gst_clear_object (&in->pad);
+  g_mutex_clear (&in->lock);
+  g_free (in);
+}
+
+/* TRUE if buf was forwarded (and is no business of rtpbin's any more). */
+static gboolean
+input_take (SamtalRelayInput *in, GstBuffer *buf)
+{
+  guint32 ssrc;
+  guint16 seq;
+  if (!rtp_ids (buf, &ssrc, &seq))
+    return FALSE;
+  g_mutex_lock (&in->lock);
+  SamtalRelayStream *st = g_hash_table_lookup (in->streams, GUINT_TO_POINTER (ssrc));
+  if (st != NULL)
+    samtal_relay_stream_ref (st);
+  g_mutex_unlock (&in->lock);
+  if (st == NULL)
+    return FALSE;
+  stream_forward (st, buf, seq);
+  samtal_relay_stream_unref (st);
+  return TRUE;
+}
+
+static gboolean
+take_from_list (GstBuffer **buf, guint idx, gpointer user_data)
+{
+  if (input_take (user_data, *buf))
+    gst_clear_buffer (buf);   /* removed from the list */
+  return TRUE;
+}
+
+static GstPadProbeReturn
+on_input (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  SamtalRelayInput *in = user_data;
+
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER)
+    return input_take (in, GST_PAD_PROBE_INFO_BUFFER (info)) ? GST_PAD_PROBE_DROP
+                                                              : GST_PAD_PROBE_OK;
+  GstBufferList *list = gst_buffer_list_make_writable (GST_PAD_PROBE_INFO_BUFFER_LIST (info));
+  info->data = list;
+  gst_buffer_list_foreach (list, take_from_list, in);
+  return gst_buffer_list_length (list) == 0 ? GST_PAD_PROBE_DROP : GST_PAD_PROBE_OK;
+}
+
+/* The first element made by factory inside bin (ref), and how many there are. */
+static GstElement *
+find_element (GstElement *bin, const char *factory, guint *count)
+{
+  g_autoptr (GstIterator) it = gst_bin_iterate_recurse (GST_BIN (bin));
+  GValue item = G_VALUE_INIT;
+  GstElement *found = NULL;
+
+  *count = 0;
+  while (gst_iterator_next (it, &item) == GST_ITERATOR_OK) {
+    GstElement *e = g_value_get_object (&item);
+    GstElementFactory *f = gst_element_get_factory (e);
+    if (f != NULL && g_str_equal (gst_plugin_feature_get_name (GST_PLUGIN_FEATURE (f)), factory)) {
+      if (found == NULL)
+        found = gst_object_ref (e);
+      (*count)++;
+    }
+    g_value_reset (&item);
+  }
+  g_value_unset (&item);
+  return found;
+}
+
+gboolean
+samtal_relay_input_attach (SamtalRelayInput *in, GstElement *webrtc)
+{
+  if (in->pad != NULL)
+    return TRUE;
+  guint n = 0;
+  g_autoptr (GstElement) demux = find_element (webrtc, "rtpssrcdemux", &n);
+  if (demux == NULL)
+    return FALSE;
+  if (n > 1)
+    g_message ("relay: %u RTP sessions in one bundled webrtcbin; forwarding the first", n);
+  GstPad *pad = gst_element_get_static_pad (demux, "sink");
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST, on_input,
+                     input_ref (in), (GDestroyNotify) samtal_relay_input_unref);
+  g_mutex_lock (&in->lock);
+  in->pad = pad;
+  g_mutex_unlock (&in->lock);
+  return TRUE;
+}
+
+void
+samtal_relay_input_add_stream (SamtalRelayInput *in, SamtalRelayStream *st)
+{
+  g_mutex_lock (&st->lock);
+  gst_object_replace ((GstObject **) &st->upstream, (GstObject *) in->pad);
+  g_mutex_unlock (&st->lock);
+  g_mutex_lock (&in->lock);
+  g_hash_table_replace (in->streams, GUINT_TO_POINTER (st->ssrc), samtal_relay_stream_ref (st));
+  g_mutex_unlock (&in->lock);
+}
+
+void
+samtal_relay_input_close (SamtalRelayInput *in)
+{
+  g_mutex_lock (&in->lock);
+  GHashTable *old = in->streams;
+  in->streams = g_hash_table_new_full (NULL, NULL, NULL,
+                                       (GDestroyNotify) samtal_relay_stream_unref);
+  g_mutex_unlock (&in->lock);
+  g_hash_table_unref (old);
+}
+
+/* ---- the subscriber's RTCP: NACK and keyframe requests for forwarded streams ---- */
+
+static SamtalRelayStream *
+out_stream (SamtalRelayOut *out, guint32 ssrc)
+{
+  g_mutex_lock (&out->lock);
+  SamtalRelayStream *st = g_hash_table_lookup (out->streams, GUINT_TO_POINTER (ssrc));
+  if (st != NULL)
+    samtal_relay_stream_ref (st);
+  g_mutex_unlock (&out->lock);
+  return st;
+}
+
+/* Takes one retransmission from this second's budget. */
+static gboolean
+out_spend (SamtalRelayOut *out)
+{
+  gint64 now = g_get_monotonic_time ();
+  gboolean ok;
+  g_mutex_lock (&out->lock);
+  if (now - out->budget_start >= G_USEC_PER_SEC) {
+    out->budget_start = now;
+    out->budget_used = 0;
+  }
+  ok = out->budget_used < SAMTAL_RELAY_RTX_PER_SECOND;
+  if (ok)
+    out->budget_used++;
+  g_mutex_unlock (&out->lock);
+  return ok;
+}
+
+static void
+out_nack (SamtalRelayOut *out, guint32 ssrc, guint16 pid, guint16 blp)
+{
+  g_autoptr (SamtalRelayStream) st = out_stream (out, ssrc);
+  if (st == NULL)
+    return;
+  for (guint bit = 0; bit <= 16; bit++) {
+    if (bit > 0 && !(blp & (1u << (bit - 1))))
+      continue;
+    guint16 seq = (guint16) (pid + bit);
+    if (!out_spend (out))
+      return;
+    GstBuffer *buf = stream_cached (st, seq);
+    if (buf != NULL) {
+      if (out_push (out, buf))
+        __atomic_fetch_add (&out->link->retransmitted, 1, __ATOMIC_RELAXED);
+      gst_buffer_unref (buf);
+    } else if (st->cache != NULL) {
+      __atomic_fetch_add (&out->link->nack_upstream, 1, __ATOMIC_RELAXED);
+      stream_send_up (st, gst_structure_new ("GstRTPRetransmissionRequest", "seqnum", G_TYPE_UINT,
+                                             (guint) seq, NULL));
+    }
+  }
+}
+
+static void
+out_keyframe (SamtalRelayOut *out, guint32 ssrc)
+{
+  g_autoptr (SamtalRelayStream) st = out_stream (out, ssrc);
+  if (st != NULL)
+    stream_request_keyframe (st, out->link);
+}
+
+static void
+out_feedback (SamtalRelayOut *out, GstRTCPPacket *pk)
+{
+  GstRTCPType type = gst_rtcp_packet_get_type (pk);
+  GstRTCPFBType fb = gst_rtcp_packet_fb_get_type (pk);
+  guint8 *fci = gst_rtcp_packet_fb_get_fci (pk);
+  guint words = gst_rtcp_packet_fb_get_fci_length (pk);
+
+  if (type == GST_RTCP_TYPE_PSFB && fb == GST_RTCP_PSFB_TYPE_PLI) {
+    out_keyframe (out, gst_rtcp_packet_fb_get_media_ssrc (pk));
+  } else if (type == GST_RTCP_TYPE_PSFB && fb == GST_RTCP_PSFB_TYPE_FIR && fci != NULL) {
+    for (guint i = 0; i + 2 <= words; i += 2)   /* entries of 8 bytes: ssrc, seq, reserved */
+      out_keyframe (out, GST_READ_UINT32_BE (fci + i * 4));
+  } else if (type == GST_RTCP_TYPE_RTPFB && fb == GST_RTCP_RTPFB_TYPE_NACK && fci != NULL) {
+    guint32 ssrc = gst_rtcp_packet_fb_get_media_ssrc (pk);
+    for (guint i = 0; i < words; i++)
+      out_nack (out, ssrc, GST_READ_UINT16_BE (fci + i * 4), GST_READ_UINT16_BE (fci + i * 4 + 2));
+  }
+}
+
+static void
+out_rtcp (SamtalRelayOut *out, GstBuffer *buf)
+{
+  GstRTCPBuffer rtcp = GST_RTCP_BUFFER_INIT;
+  GstRTCPPacket pk;
+
+  if (!gst_rtcp_buffer_validate_reduced (buf) || !gst_rtcp_buffer_map (buf, GST_MAP_READ, &rtcp))
+    return;
+  for (gboolean more = gst_rtcp_buffer_get_first_packet (&rtcp, &pk); more;
+       more = gst_rtcp_packet_move_to_next (&pk)) {
+    GstRTCPType type = gst_rtcp_packet_get_type (&pk);
+    if (type == GST_RTCP_TYPE_PSFB || type == GST_RTCP_TYPE_RTPFB)
+      out_feedback (out, &pk);
+  }
+  gst_rtcp_buffer_unmap (&rtcp);
+}
+
+static gboolean
+rtcp_in_list (GstBuffer **buf, guint idx, gpointer user_data)
+{
+  out_rtcp (user_data, *buf);
+  return TRUE;
+}
+
+static GstPadProbeReturn
+on_rtcp (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER)
+    out_rtcp (user_data, GST_PAD_PROBE_INFO_BUFFER (info));
+  else
+    gst_buffer_list_foreach (GST_PAD_PROBE_INFO_BUFFER_LIST (info), rtcp_in_list, user_data);
+  return GST_PAD_PROBE_OK;   /* rtpbin still gets every report */
+}
+
+/* ---- outs ---- */
+
+/* Our pad into enc: a request pad of the encoder's own (its own SRTP sink beside rtpbin's, same
+ * session and keys), then the sticky events every stream starts with. */
+static gboolean
+out_link (SamtalRelayOut *out, GstElement *enc, GError **error)
+{
+  out->enc_pad = gst_element_request_pad_simple (enc, "rtp_sink_1");
+  if (out->enc_pad == NULL) {
+    g_set_error (error, SAMTAL_RELAY_ERROR, SAMTAL_RELAY_ERROR_INTERNAL,
+                 "the DTLS-SRTP encoder gives no second RTP input");
+    return FALSE;
+  }
+  out->pad = gst_pad_new ("samtal-forward", GST_PAD_SRC);
+  gst_pad_set_active (out->pad, TRUE);
+  if (gst_pad_link_full (out->pad, out->enc_pad, GST_PAD_LINK_CHECK_NOTHING) != GST_PAD_LINK_OK) {
+    g_set_error (error, SAMTAL_RELAY_ERROR, SAMTAL_RELAY_ERROR_INTERNAL,
+                 "cannot link into the DTLS-SRTP encoder");
+    return FALSE;
+  }
+  GstSegment segment;
+  gst_segment_init (&segment, GST_FORMAT_TIME);
+  g_autoptr (GstCaps) caps = gst_caps_new_empty_simple ("application/x-rtp");
+  gst_pad_push_event (out->pad, gst_event_new_stream_start ("samtal-forward"));
+  gst_pad_push_event (out->pad, gst_event_new_caps (caps));
+  gst_pad_push_event (out->pad, gst_event_new_segment (&segment));
+  return TRUE;
+}
+
+SamtalRelayOut *
+samtal_relay_out_new (GstElement *webrtc, SamtalRelayLink *link, GError **error)
+{
+  guint n_enc = 0, n_dec = 0;
+  g_autoptr (GstElement) enc = find_element (webrtc, "dtlssrtpenc", &n_enc);
+  g_autoptr (GstElement) dec = find_element (webrtc, "dtlssrtpdec", &n_dec);
+
+  if (enc == NULL || dec == NULL) {
+    g_set_error (error, SAMTAL_RELAY_ERROR, SAMTAL_RELAY_ERROR_INTERNAL,
+                 "no DTLS-SRTP transport to forward into");
+    return NULL;
+  }
+  if (n_enc > 1 || n_dec > 1)
+    g_message ("relay: %u transports in one bundled webrtcbin; forwarding into the first", n_enc);
+  SamtalRelayOut *out = g_new0 (SamtalRelayOut, 1);
+  out->ref = 1;
+  out->link = samtal_relay_link_ref (link);
+  g_mutex_init (&out->push_lock);
+  g_mutex_init (&out->lock);
+  out->streams = g_hash_table_new_full (NULL, NULL, NULL,
+                                        (GDestroyNotify) samtal_relay_stream_unref);
+  if (!out_link (out, enc, error)) {
+    samtal_relay_out_close (out);
+    samtal_relay_out_unref (out);
+    return NULL;
+  }
+  out->rtcp_pad = gst_element_get_static_pad (dec, "rtcp_src");
+  if (out->rtcp_pad != NULL)
+    out->rtcp_probe = gst_pad_add_probe (out->rtcp_pad,
+                                         GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+                                         on_rtcp, samtal_relay_out_ref (out),
+                                         (GDestroyNotify) samtal_relay_out_unref);
+  return out;
+}
+
+SamtalRelayOut *
+samtal_relay_out_ref (SamtalRelayOut *out)
+{
+  g_atomic_int_inc (&out->ref);
+  return out;
+}
+
+void
+samtal_relay_out_unref (SamtalRelayOut *out)
+{
+  if (out == NULL || !g_atomic_int_dec_and_test (&out->ref))
+    return;
+  if (out->pad != NULL) {
+    gst_pad_set_active (out->pad, FALSE);
+    gst_object_unref (out->pad);
+  }
+  gst_clear_object (&out->enc_pad);
+  gst_clear_object (&out->rtcp_pad);
+  g_hash_table_unref (out->streams);
+  samtal_relay_link_unref (out->link);
+  g_mutex_clear (&out->push_lock);
+  g_mutex_clear (&out->lock);
+  g_free (out);
+}
+
+void
+samtal_relay_out_close (SamtalRelayOut *out)
+{
+  if (out->rtcp_probe != 0) {
+    gst_pad_remove_probe (out->rtcp_pad, out->rtcp_probe);   /* drops its reference */
+    out->rtcp_probe = 0;
+  }
+  if (out->pad != NULL && out->enc_pad != NULL)
+    gst_pad_unlink (out->pad, out->enc_pad);
+  g_mutex_lock (&out->lock);
+  g_hash_table_remove_all (out->streams);
+  g_mutex_unlock (&out->lock);
+}
+
+/* ---- routes ---- */
+
+SamtalRelayRoute *
+samtal_relay_route_new (SamtalRelayStream *st, SamtalRelayOut *out, SamtalRelayBranchCount *count)
+{
+  SamtalRelayRoute *r = g_new0 (SamtalRelayRoute, 1);
+  r->ref = 1;
+  r->stream = samtal_relay_stream_ref (st);
+  r->out = samtal_relay_out_ref (out);
+  r->count = samtal_relay_branch_count_ref (count);
+  return r;
+}
+
+void
+samtal_relay_route_start (SamtalRelayRoute *r)
+{
+  if (g_atomic_int_get (&r->active))
+    return;
+  g_mutex_lock (&r->out->lock);
+  g_hash_table_replace (r->out->streams, GUINT_TO_POINTER (r->stream->ssrc),
+                        samtal_relay_stream_ref (r->stream));
+  g_mutex_unlock (&r->out->lock);
+  g_atomic_int_set (&r->active, 1);
+  stream_change_routes (r->stream, r, TRUE);
+}
+
+gboolean
+samtal_relay_route_flowing (SamtalRelayRoute *r)
+{
+  return g_atomic_int_get (&r->active);
+}
+
+void
+samtal_relay_route_free (SamtalRelayRoute *r)
+{
+  g_atomic_int_set (&r->active, 0);
+  stream_change_routes (r->stream, r, FALSE);
+  g_mutex_lock (&r->out->lock);
+  SamtalRelayStream *st = g_hash_table_lookup (r->out->streams, GUINT_TO_POINTER (r->stream->ssrc));
+  if (st == r->stream)
+    g_hash_table_remove (r->out->streams, GUINT_TO_POINTER (r->stream->ssrc));
+  g_mutex_unlock (&r->out->lock);
+  route_unref (r);
+}
