@@ -27,6 +27,7 @@ typedef struct {
   int meetings, participants;
   double seconds, warmup;
   char *server_bin;
+  char *forwarding;
   gboolean scaling, no_floor, floor_only, verbose;
 } RelayOptions;
 
@@ -63,6 +64,7 @@ parse_options (int argc, char **argv, RelayOptions *o, GError **error)
     { "seconds", 's', 0, G_OPTION_ARG_DOUBLE, &o->seconds, "measured steady window (default 30)", "S" },
     { "warmup", 'w', 0, G_OPTION_ARG_DOUBLE, &o->warmup, "warm-up after everyone receives (default 3)", "W" },
     { "server-bin", 0, 0, G_OPTION_ARG_FILENAME, &o->server_bin, "samtal-server to start", "PATH" },
+    { "forwarding", 0, 0, G_OPTION_ARG_STRING, &o->forwarding, "the relay's forwarding: direct (default) or pipeline", "MODE" },
     { "scaling", 0, 0, G_OPTION_ARG_NONE, &o->scaling, "also run 1, 8 and 32 meetings", NULL },
     { "no-floor", 0, 0, G_OPTION_ARG_NONE, &o->no_floor, "skip the reference forwarder", NULL },
     { "floor-only", 0, 0, G_OPTION_ARG_NONE, &o->floor_only, "run only the reference forwarder", NULL },
@@ -74,9 +76,12 @@ parse_options (int argc, char **argv, RelayOptions *o, GError **error)
   if (!g_option_context_parse (ctx, &argc, &argv, error))
     return FALSE;
   if (o->meetings < 1 || o->meetings > 64 || o->participants < 2 || o->participants > 6 ||
-      o->seconds <= 0 || o->seconds > 3600 || o->warmup < 0 || o->warmup > 600) {
+      o->seconds <= 0 || o->seconds > 3600 || o->warmup < 0 || o->warmup > 600 ||
+      (o->forwarding != NULL && !g_str_equal (o->forwarding, "direct") &&
+       !g_str_equal (o->forwarding, "pipeline"))) {
     g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                         "need 1..64 meetings, 2..6 participants, 0 < seconds <= 3600, 0 <= warmup <= 600");
+                         "need 1..64 meetings, 2..6 participants, 0 < seconds <= 3600, 0 <= warmup <= 600, "
+                         "forwarding direct or pipeline");
     return FALSE;
   }
   return TRUE;
@@ -320,6 +325,7 @@ start_server (RelayRun *run, const char *binary, const RelayOptions *o, guint me
   run->server = bench_server_new (binary, o->verbose, error);
   if (run->server == NULL)
     return FALSE;
+  bench_server_set_forwarding (run->server, o->forwarding);
   bench_log ("relay: %u meetings of %d: adding users\n", meetings, o->participants);
   if (!bench_meetings_add_users (run->server, meetings, error) ||
       !bench_server_start (run->server, SERVER_START_S, error))
@@ -492,6 +498,8 @@ add_run_info (JsonBuilder *b, const RelayOptions *o, const BenchMedia *media)
   json_builder_add_string_value (b, "relay");
   add_int (b, "meetings", o->meetings);
   add_int (b, "participants", o->participants);
+  json_builder_set_member_name (b, "forwarding");
+  json_builder_add_string_value (b, o->forwarding ? o->forwarding : "direct");
   bench_json_add_double (b, "seconds", o->seconds);
   bench_json_add_double (b, "warmup_seconds", o->warmup);
   bench_json_add_double (b, "video_kbps", media->video_kbps);
@@ -555,5 +563,6 @@ bench_relay_main (int argc, char **argv)
   relay_result_clear (&r);
   bench_direct_result_clear (&d);
   g_free (o.server_bin);
+  g_free (o.forwarding);
   return ok ? 0 : 1;
 }

@@ -16,6 +16,7 @@ struct _BenchServer {
   char *data_dir;
   char *base_url;
   gboolean verbose;
+  char *forwarding;        /* --relay-forwarding, or NULL for the server's default */
   GSubprocess *process;
   GThread *reader;
   GMutex lock;
@@ -151,6 +152,13 @@ die_with_parent (gpointer unused)
   prctl (PR_SET_PDEATHSIG, SIGKILL);
 }
 
+void
+bench_server_set_forwarding (BenchServer *server, const char *mode)
+{
+  g_free (server->forwarding);
+  server->forwarding = g_strdup (mode);
+}
+
 gboolean
 bench_server_start (BenchServer *server, guint timeout_s, GError **error)
 {
@@ -159,9 +167,10 @@ bench_server_start (BenchServer *server, guint timeout_s, GError **error)
   g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (
       G_SUBPROCESS_FLAGS_STDERR_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  server->process = g_subprocess_launcher_spawn (launcher, error, server->binary, "--listen", listen,
-                                                 "--data-dir", server->data_dir, "--ice-address",
-                                                 "127.0.0.1", NULL);
+  server->process = g_subprocess_launcher_spawn (
+      launcher, error, server->binary, "--listen", listen, "--data-dir", server->data_dir,
+      "--ice-address", "127.0.0.1", server->forwarding ? "--relay-forwarding" : NULL,
+      server->forwarding, NULL);
   if (server->process == NULL)
     return FALSE;
   server->reader = g_thread_new ("server-stderr", reader_thread, server);
@@ -243,6 +252,7 @@ bench_server_free (BenchServer *server)
   bench_rm_rf (server->data_dir);
   g_free (server->binary);
   g_free (server->data_dir);
+  g_free (server->forwarding);
   g_free (server->base_url);
   g_queue_clear_full (&server->tail, g_free);
   g_mutex_clear (&server->lock);

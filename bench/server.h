@@ -26,6 +26,8 @@ gint64 bench_server_user_add (BenchServer *server, const char *email, const char
                               GError **error);
 
 /* Starts the server and waits (at most timeout_s) until it logs "listening on". */
+/* The server's --relay-forwarding (direct | pipeline); call before bench_server_start. */
+void bench_server_set_forwarding (BenchServer *server, const char *mode);
 gboolean bench_server_start (BenchServer *server, guint timeout_s, GError **error);
 
 /* Prints the last lines the server logged (stderr, "server: " prefix): for failures. */

@@ -56,10 +56,22 @@ struct _SamtalRelayOut {
   GstPad *rtcp_pad;      /* the decoder's decrypted RTCP (ref), with our probe */
   gulong rtcp_probe;
   GMutex lock;
-  GHashTable *streams;   /* ssrc → SamtalRelayStream (ref): what flows into this participant */
+  GHashTable *routes;    /* ssrc → SamtalRelayRoute (ref): what flows into this participant */
   gint64 budget_start;   /* retransmission budget: this second, this many used */
   guint budget_used;
 };
+
+/* What libsrtp's sender-side replay check will accept: it refuses to protect a packet index
+ * twice (keystream reuse) or one more than SAMTAL_RELAY_REPLAY_WINDOW behind the newest, and
+ * srtpenc turns such a refusal into an element error that kills the receiver's connection. So a
+ * route sends no duplicate (a publisher's retransmission of a packet that got through the first
+ * time) and nothing that old. Only the publisher's thread touches it. */
+#define SAMTAL_RELAY_REPLAY_WINDOW 128
+typedef struct {
+  gboolean started;
+  guint64 top;           /* extended (ROC << 16 | seq) index of the newest packet sent */
+  guint64 seen[SAMTAL_RELAY_REPLAY_WINDOW / 64];  /* bit i: index top - i was sent */
+} ReplayGuard;
 
 struct _SamtalRelayRoute {
   gint ref;
@@ -67,6 +79,10 @@ struct _SamtalRelayRoute {
   SamtalRelayStream *stream;
   SamtalRelayOut *out;
   SamtalRelayBranchCount *count;
+  ReplayGuard guard;
+  guint32 rtx_ssrc;      /* the RTX stream the subscriber's m-line declares (rtx_payload 0: none) */
+  guint rtx_payload;
+  guint16 rtx_seq;       /* under out->lock */
 };
 
 /* ---- RTP header fields (the packet came out of SRTP, so it is at least a header long) ---- */
@@ -79,6 +95,62 @@ rtp_ids (GstBuffer *buf, guint32 *ssrc, guint16 *seq)
     return FALSE;
   *seq = GST_READ_UINT16_BE (head + 2);
   *ssrc = GST_READ_UINT32_BE (head + 8);
+  return TRUE;
+}
+
+/* ---- the replay guard ---- */
+
+static gboolean
+guard_bit (const ReplayGuard *g, guint64 back)
+{
+  return (g->seen[back / 64] >> (back % 64)) & 1;
+}
+
+static void
+guard_set (ReplayGuard *g, guint64 back, gboolean on)
+{
+  guint64 mask = G_GUINT64_CONSTANT (1) << (back % 64);
+  g->seen[back / 64] = on ? (g->seen[back / 64] | mask) : (g->seen[back / 64] & ~mask);
+}
+
+/* top moves up by `by`: every remembered index is now `by` further back. */
+static void
+guard_shift (ReplayGuard *g, guint64 by)
+{
+  G_STATIC_ASSERT (SAMTAL_RELAY_REPLAY_WINDOW == 128);
+  if (by >= 128) {
+    g->seen[0] = g->seen[1] = 0;
+  } else if (by >= 64) {
+    g->seen[1] = g->seen[0] << (by - 64);
+    g->seen[0] = 0;
+  } else if (by > 0) {
+    g->seen[1] = (g->seen[1] << by) | (g->seen[0] >> (64 - by));
+    g->seen[0] <<= by;
+  }
+}
+
+/* TRUE (and recorded) if a packet with sequence number seq may be protected now. */
+static gboolean
+guard_admit (ReplayGuard *g, guint16 seq)
+{
+  if (!g->started) {
+    g->started = TRUE;
+    g->top = (G_GUINT64_CONSTANT (1) << 16) | seq;   /* room below for a wrap backwards */
+    memset (g->seen, 0, sizeof g->seen);
+    guard_set (g, 0, TRUE);
+    return TRUE;
+  }
+  gint16 delta = (gint16) (seq - (guint16) g->top);   /* the nearest index with this seq */
+  if (delta > 0) {
+    guard_shift (g, (guint64) delta);
+    g->top += (guint64) delta;
+    guard_set (g, 0, TRUE);
+    return TRUE;
+  }
+  guint64 back = (guint64) (-(gint32) delta);
+  if (back >= SAMTAL_RELAY_REPLAY_WINDOW || guard_bit (g, back))
+    return FALSE;
+  guard_set (g, back, TRUE);
   return TRUE;
 }
 
@@ -115,11 +187,15 @@ out_push (SamtalRelayOut *out, GstBuffer *buf)
 }
 
 static void
-route_push (SamtalRelayRoute *r, GstBuffer *buf)
+route_push (SamtalRelayRoute *r, GstBuffer *buf, guint16 seq)
 {
   if (!g_atomic_int_get (&r->active))
     return;
   __atomic_fetch_add (&r->count->in, 1, __ATOMIC_RELAXED);
+  if (!guard_admit (&r->guard, seq)) {
+    __atomic_fetch_add (&r->count->gated, 1, __ATOMIC_RELAXED);   /* handled: not stalled */
+    return;
+  }
   if (out_push (r->out, buf)) {
     __atomic_fetch_add (&r->count->out, 1, __ATOMIC_RELAXED);
     __atomic_fetch_add (&r->count->tag->link->forwarded, 1, __ATOMIC_RELAXED);
@@ -172,6 +248,12 @@ samtal_relay_stream_ssrc (SamtalRelayStream *st)
   return st->ssrc;
 }
 
+guint
+samtal_relay_stream_payload (SamtalRelayStream *st)
+{
+  return st->payload;
+}
+
 /* The publisher's thread: keep buf for retransmission and hand it to every route. */
 static void
 stream_forward (SamtalRelayStream *st, GstBuffer *buf, guint16 seq)
@@ -185,7 +267,7 @@ stream_forward (SamtalRelayStream *st, GstBuffer *buf, guint16 seq)
   }
   g_mutex_unlock (&st->lock);
   for (guint i = 0; i < routes->len; i++)
-    route_push (g_ptr_array_index (routes, i), buf);
+    route_push (g_ptr_array_index (routes, i), buf, seq);
   g_ptr_array_unref (routes);
 }
 
@@ -394,15 +476,50 @@ samtal_relay_input_close (SamtalRelayInput *in)
 
 /* ---- the subscriber's RTCP: NACK and keyframe requests for forwarded streams ---- */
 
-static SamtalRelayStream *
-out_stream (SamtalRelayOut *out, guint32 ssrc)
+static SamtalRelayRoute *
+out_route (SamtalRelayOut *out, guint32 ssrc)
 {
   g_mutex_lock (&out->lock);
-  SamtalRelayStream *st = g_hash_table_lookup (out->streams, GUINT_TO_POINTER (ssrc));
-  if (st != NULL)
-    samtal_relay_stream_ref (st);
+  SamtalRelayRoute *r = g_hash_table_lookup (out->routes, GUINT_TO_POINTER (ssrc));
+  if (r != NULL)
+    route_ref (r);
   g_mutex_unlock (&out->lock);
-  return st;
+  return r;
+}
+
+/* orig sent again as RFC 4588 RTX: the route's RTX ssrc, payload type and next sequence number,
+ * the original sequence number in front of the payload (padding left out). NULL if orig is not
+ * a well-formed RTP packet. */
+static GstBuffer *
+make_rtx (SamtalRelayRoute *r, GstBuffer *orig)
+{
+  GstMapInfo in;
+  GstBuffer *rtx = NULL;
+
+  if (!gst_buffer_map (orig, &in, GST_MAP_READ))
+    return NULL;
+  gsize head = 12 + 4 * (in.size >= 12 ? (in.data[0] & 0x0f) : 0);
+  if (in.size >= 12 && (in.data[0] & 0x10) && in.size >= head + 4)
+    head += 4 + 4 * (gsize) GST_READ_UINT16_BE (in.data + head + 2);
+  gsize pad = (in.size > head && (in.data[0] & 0x20)) ? in.data[in.size - 1] : 0;
+  if (in.size >= 12 && head + pad <= in.size) {
+    gsize payload = in.size - head - pad;
+    rtx = gst_buffer_new_allocate (NULL, head + 2 + payload, NULL);
+    GstMapInfo out;
+    gst_buffer_map (rtx, &out, GST_MAP_WRITE);
+    memcpy (out.data, in.data, head);
+    out.data[0] &= ~0x20;                                   /* no padding */
+    out.data[1] = (in.data[1] & 0x80) | (r->rtx_payload & 0x7f);
+    g_mutex_lock (&r->out->lock);
+    GST_WRITE_UINT16_BE (out.data + 2, r->rtx_seq++);
+    g_mutex_unlock (&r->out->lock);
+    GST_WRITE_UINT32_BE (out.data + 8, r->rtx_ssrc);
+    memcpy (out.data + head, in.data + 2, 2);               /* the original sequence number */
+    memcpy (out.data + head + 2, in.data + head, payload);
+    gst_buffer_unmap (rtx, &out);
+  }
+  gst_buffer_unmap (orig, &in);
+  return rtx;
 }
 
 /* Takes one retransmission from this second's budget. */
@@ -426,34 +543,42 @@ out_spend (SamtalRelayOut *out)
 static void
 out_nack (SamtalRelayOut *out, guint32 ssrc, guint16 pid, guint16 blp)
 {
-  g_autoptr (SamtalRelayStream) st = out_stream (out, ssrc);
-  if (st == NULL)
+  SamtalRelayRoute *r = out_route (out, ssrc);
+  if (r == NULL)
     return;
+  SamtalRelayStream *st = r->stream;
   for (guint bit = 0; bit <= 16; bit++) {
     if (bit > 0 && !(blp & (1u << (bit - 1))))
       continue;
     guint16 seq = (guint16) (pid + bit);
     if (!out_spend (out))
       return;
-    GstBuffer *buf = stream_cached (st, seq);
-    if (buf != NULL) {
-      if (out_push (out, buf))
+    /* Sent again only as RTX: libsrtp never protects the same index twice. */
+    GstBuffer *buf = r->rtx_payload != 0 ? stream_cached (st, seq) : NULL;
+    GstBuffer *rtx = buf != NULL ? make_rtx (r, buf) : NULL;
+    if (rtx != NULL) {
+      if (out_push (out, rtx))
         __atomic_fetch_add (&out->link->retransmitted, 1, __ATOMIC_RELAXED);
-      gst_buffer_unref (buf);
+      gst_buffer_unref (rtx);
     } else if (st->cache != NULL) {
       __atomic_fetch_add (&out->link->nack_upstream, 1, __ATOMIC_RELAXED);
       stream_send_up (st, gst_structure_new ("GstRTPRetransmissionRequest", "seqnum", G_TYPE_UINT,
                                              (guint) seq, NULL));
     }
+    if (buf != NULL)
+      gst_buffer_unref (buf);
   }
+  route_unref (r);
 }
 
 static void
 out_keyframe (SamtalRelayOut *out, guint32 ssrc)
 {
-  g_autoptr (SamtalRelayStream) st = out_stream (out, ssrc);
-  if (st != NULL)
-    stream_request_keyframe (st, out->link);
+  SamtalRelayRoute *r = out_route (out, ssrc);
+  if (r == NULL)
+    return;
+  stream_request_keyframe (r->stream, out->link);
+  route_unref (r);
 }
 
 static void
@@ -558,8 +683,7 @@ samtal_relay_out_new (GstElement *webrtc, SamtalRelayLink *link, GError **error)
   out->link = samtal_relay_link_ref (link);
   g_mutex_init (&out->push_lock);
   g_mutex_init (&out->lock);
-  out->streams = g_hash_table_new_full (NULL, NULL, NULL,
-                                        (GDestroyNotify) samtal_relay_stream_unref);
+  out->routes = g_hash_table_new_full (NULL, NULL, NULL, route_unref);
   if (!out_link (out, enc, error)) {
     samtal_relay_out_close (out);
     samtal_relay_out_unref (out);
@@ -592,7 +716,7 @@ samtal_relay_out_unref (SamtalRelayOut *out)
   }
   gst_clear_object (&out->enc_pad);
   gst_clear_object (&out->rtcp_pad);
-  g_hash_table_unref (out->streams);
+  g_hash_table_unref (out->routes);
   samtal_relay_link_unref (out->link);
   g_mutex_clear (&out->push_lock);
   g_mutex_clear (&out->lock);
@@ -609,8 +733,10 @@ samtal_relay_out_close (SamtalRelayOut *out)
   if (out->pad != NULL && out->enc_pad != NULL)
     gst_pad_unlink (out->pad, out->enc_pad);
   g_mutex_lock (&out->lock);
-  g_hash_table_remove_all (out->streams);
+  GHashTable *old = out->routes;
+  out->routes = g_hash_table_new_full (NULL, NULL, NULL, route_unref);
   g_mutex_unlock (&out->lock);
+  g_hash_table_unref (old);   /* outside the lock: the last route reference may go here */
 }
 
 /* ---- routes ---- */
@@ -632,11 +758,18 @@ samtal_relay_route_start (SamtalRelayRoute *r)
   if (g_atomic_int_get (&r->active))
     return;
   g_mutex_lock (&r->out->lock);
-  g_hash_table_replace (r->out->streams, GUINT_TO_POINTER (r->stream->ssrc),
-                        samtal_relay_stream_ref (r->stream));
+  g_hash_table_replace (r->out->routes, GUINT_TO_POINTER (r->stream->ssrc), route_ref (r));
   g_mutex_unlock (&r->out->lock);
   g_atomic_int_set (&r->active, 1);
   stream_change_routes (r->stream, r, TRUE);
+}
+
+void
+samtal_relay_route_set_rtx (SamtalRelayRoute *r, guint32 rtx_ssrc, guint rtx_payload)
+{
+  r->rtx_ssrc = rtx_ssrc;
+  r->rtx_payload = rtx_payload;
+  r->rtx_seq = (guint16) g_random_int ();
 }
 
 gboolean
@@ -651,9 +784,11 @@ samtal_relay_route_free (SamtalRelayRoute *r)
   g_atomic_int_set (&r->active, 0);
   stream_change_routes (r->stream, r, FALSE);
   g_mutex_lock (&r->out->lock);
-  SamtalRelayStream *st = g_hash_table_lookup (r->out->streams, GUINT_TO_POINTER (r->stream->ssrc));
-  if (st == r->stream)
-    g_hash_table_remove (r->out->streams, GUINT_TO_POINTER (r->stream->ssrc));
+  gboolean mine = g_hash_table_lookup (r->out->routes, GUINT_TO_POINTER (r->stream->ssrc)) == r;
+  if (mine)
+    g_hash_table_steal (r->out->routes, GUINT_TO_POINTER (r->stream->ssrc));
   g_mutex_unlock (&r->out->lock);
+  if (mine)
+    route_unref (r);   /* the table's reference, outside the lock */
   route_unref (r);
 }

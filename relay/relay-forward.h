@@ -49,6 +49,7 @@ SamtalRelayStream *samtal_relay_stream_new (guint32 ssrc, guint payload, gboolea
 SamtalRelayStream *samtal_relay_stream_ref (SamtalRelayStream *st);
 void samtal_relay_stream_unref (SamtalRelayStream *st);
 guint32 samtal_relay_stream_ssrc (SamtalRelayStream *st);
+guint samtal_relay_stream_payload (SamtalRelayStream *st);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SamtalRelayStream, samtal_relay_stream_unref)
 
 /* Finds the DTLS-SRTP encoder and decoder of webrtc's (bundled) transport and links a pad of
@@ -70,5 +71,9 @@ void samtal_relay_route_start (SamtalRelayRoute *route);
  * leave). */
 void samtal_relay_route_free (SamtalRelayRoute *route);
 gboolean samtal_relay_route_flowing (SamtalRelayRoute *route);
+/* The RTX stream (RFC 4588) the subscriber's m-line declares for this route: NACKed packets from
+ * the cache are resent on it. Without one, NACKs are only passed to the publisher. Before
+ * samtal_relay_route_start. */
+void samtal_relay_route_set_rtx (SamtalRelayRoute *route, guint32 rtx_ssrc, guint rtx_payload);
 
 G_END_DECLS

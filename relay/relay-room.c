@@ -10,6 +10,7 @@
  * as force-key-unit events and leave the publisher's webrtcbin as PLI/FIR.
  */
 #include "relay/relay-forward.h"
+#include "relay/relay-sdp.h"
 
 #include <string.h>
 
@@ -362,6 +363,24 @@ main_fail (SamtalRelayParticipant *p, gpointer data)
   samtal_relay_fail_participant (p, data);
 }
 
+/* The RTX stream the relay's offer declared for sub's m-line (webrtcbin makes one for video
+ * transceivers with do-nack): NACKed packets are resent on it. */
+static void
+set_rtx (SamtalRelaySubscription *sub, GstWebRTCSessionDescription *offer)
+{
+  g_autofree char *mid = NULL;
+  guint32 rtx_ssrc;
+  guint rtx_pt;
+  SamtalRelayStream *st = sub->pub->stream;
+
+  if (offer == NULL || offer->sdp == NULL || sub->trans == NULL)
+    return;
+  g_object_get (sub->trans, "mid", &mid, NULL);
+  if (samtal_relay_sdp_find_rtx (offer->sdp, mid, samtal_relay_stream_ssrc (st),
+                                 samtal_relay_stream_payload (st), &rtx_ssrc, &rtx_pt))
+    samtal_relay_route_set_rtx (sub->route, rtx_ssrc, rtx_pt);
+}
+
 /* Direct forwarding: routes into s for the subscriptions its answer accepted. */
 static void
 start_routes (SamtalRelayParticipant *s)
@@ -375,11 +394,14 @@ start_routes (SamtalRelayParticipant *s)
                                                              error->message), g_free);
     return;
   }
+  g_autoptr (GstWebRTCSessionDescription) offer = NULL;
+  g_object_get (s->webrtc, "current-local-description", &offer, NULL);
   for (guint i = 0; i < s->subscriptions->len; i++) {
     SamtalRelaySubscription *sub = g_ptr_array_index (s->subscriptions, i);
     if (sub->route != NULL || !sub->in_offer || sub->sink_pad == NULL)
       continue;
     sub->route = samtal_relay_route_new (sub->pub->stream, s->out, sub->count);
+    set_rtx (sub, offer);
     samtal_relay_route_start (sub->route);
   }
 }

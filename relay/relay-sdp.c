@@ -405,3 +405,79 @@ samtal_relay_pem_fingerprint (const char *pem)
     g_string_append_printf (out, i ? ":%02X" : "%02X", digest[i]);
   return g_string_free (out, FALSE);
 }
+
+static const GstSDPMedia *
+media_with_mid (const GstSDPMessage *sdp, const char *mid)
+{
+  for (guint i = 0; i < gst_sdp_message_medias_len (sdp); i++) {
+    const GstSDPMedia *m = gst_sdp_message_get_media (sdp, i);
+    if (g_strcmp0 (gst_sdp_media_get_attribute_val (m, "mid"), mid) == 0)
+      return m;
+  }
+  return NULL;
+}
+
+/* "FID a b" with a == ssrc: b. */
+static gboolean
+fid_partner (const char *group, guint32 ssrc, guint32 *partner)
+{
+  g_auto (GStrv) f = g_strsplit (group, " ", 0);
+  guint64 a, b;
+  if (g_strv_length (f) != 3 || !g_str_equal (f[0], "FID") ||
+      !g_ascii_string_to_unsigned (f[1], 10, 0, G_MAXUINT32, &a, NULL) ||
+      !g_ascii_string_to_unsigned (f[2], 10, 0, G_MAXUINT32, &b, NULL) || a != ssrc)
+    return FALSE;
+  *partner = (guint32) b;
+  return TRUE;
+}
+
+/* The rtx payload type whose "apt=" is payload, or -1. */
+static gint
+rtx_payload_for (const GstSDPMedia *m, guint payload)
+{
+  for (guint i = 0; i < gst_sdp_media_attributes_len (m); i++) {
+    const GstSDPAttribute *a = gst_sdp_media_get_attribute (m, i);
+    guint64 pt, apt;
+    char *end = NULL;
+    if (g_strcmp0 (a->key, "fmtp") != 0 || a->value == NULL)
+      continue;
+    pt = g_ascii_strtoull (a->value, &end, 10);
+    const char *p = end ? strstr (end, "apt=") : NULL;
+    if (end == a->value || pt > 127 || p == NULL)
+      continue;
+    apt = g_ascii_strtoull (p + 4, NULL, 10);
+    if (apt != payload)
+      continue;
+    g_autofree char *want = g_strdup_printf ("%u rtx/", (guint) pt);
+    for (guint k = 0; k < gst_sdp_media_attributes_len (m); k++) {
+      const GstSDPAttribute *r = gst_sdp_media_get_attribute (m, k);
+      if (g_strcmp0 (r->key, "rtpmap") == 0 && r->value != NULL &&
+          g_ascii_strncasecmp (r->value, want, strlen (want)) == 0)
+        return (gint) pt;
+    }
+  }
+  return -1;
+}
+
+gboolean
+samtal_relay_sdp_find_rtx (const GstSDPMessage *sdp, const char *mid, guint32 ssrc,
+                           guint payload, guint32 *rtx_ssrc, guint *rtx_payload)
+{
+  const GstSDPMedia *m = mid ? media_with_mid (sdp, mid) : NULL;
+  guint32 partner = 0;
+  gboolean found = FALSE;
+
+  if (m == NULL)
+    return FALSE;
+  for (guint i = 0; !found && i < gst_sdp_media_attributes_len (m); i++) {
+    const GstSDPAttribute *a = gst_sdp_media_get_attribute (m, i);
+    found = g_strcmp0 (a->key, "ssrc-group") == 0 && a->value != NULL &&
+            fid_partner (a->value, ssrc, &partner);
+  }
+  gint pt = found ? rtx_payload_for (m, payload) : -1;
+  if (pt < 0)
+    return FALSE;
+  *rtx_ssrc = partner;
+  *rtx_payload = (guint) pt;
+  return TRUE;
+}

@@ -47,6 +47,10 @@ gboolean samtal_relay_sdp_media_rejected (const GstSDPMessage *sdp, guint index)
 void samtal_relay_sdp_fix_rejected_fingerprints (GstSDPMessage *answer);
 /* The mids of the m-lines an answer rejects (transfer full, NULL-terminated, possibly empty). */
 char **samtal_relay_sdp_rejected_mids (const GstSDPMessage *answer);
+/* The RTX stream the m-line with this mid declares for (ssrc, payload): "a=ssrc-group:FID ssrc
+ * rtx_ssrc" and an "rtx" rtpmap whose fmtp says apt=payload. FALSE if it has none. */
+gboolean samtal_relay_sdp_find_rtx (const GstSDPMessage *sdp, const char *mid, guint32 ssrc,
+                                    guint payload, guint32 *rtx_ssrc, guint *rtx_payload);
 /* Parses and checks an answer: size, syntax, expected_media m-lines (the relay's offer had as many). */
 gboolean samtal_relay_sdp_check_answer (const char *sdp, guint expected_media,
                                         GstSDPMessage **sdp_out, GError **error);

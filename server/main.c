@@ -39,6 +39,7 @@ typedef struct {
   char *stun;
   char *turn;
   char *turn_secret;
+  char *relay_forwarding;
   char *timezone;
   gboolean demo;
   /* user add */
@@ -62,6 +63,7 @@ options_clear (Options *o)
   g_free (o->stun);
   g_free (o->turn);
   g_free (o->turn_secret);
+  g_free (o->relay_forwarding);
   g_free (o->timezone);
   g_free (o->email);
   g_free (o->name);
@@ -99,6 +101,7 @@ config_from_options (const Options *o, GError **error)
   set_string (&c->stun_server, o->stun);
   set_string (&c->turn_server, o->turn);
   set_string (&c->turn_secret, o->turn_secret);
+  set_string (&c->relay_forwarding, o->relay_forwarding);
   set_string (&c->timezone_name, o->timezone);
   if (o->ice_addresses)
     {
@@ -126,6 +129,7 @@ static gboolean
 options_are_utf8 (const Options *o)
 {
   const char *texts[] = { o->listen, o->public_url, o->stun, o->turn, o->turn_secret, o->timezone,
+                          o->relay_forwarding,
                           o->email, o->name, o->role, o->unit };
   for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
     if (texts[i] && !g_utf8_validate (texts[i], -1, NULL))
@@ -213,6 +217,7 @@ cmd_serve (int argc, char **argv)
     { "stun", 0, 0, G_OPTION_ARG_FILENAME, &o.stun, "STUN server stun://HOST:PORT", "URL" },
     { "turn", 0, 0, G_OPTION_ARG_FILENAME, &o.turn, "TURN server turn://HOST:PORT", "URL" },
     { "turn-secret", 0, 0, G_OPTION_ARG_FILENAME, &o.turn_secret, "TURN REST shared secret", "SECRET" },
+    { "relay-forwarding", 0, 0, G_OPTION_ARG_FILENAME, &o.relay_forwarding, "How the relay forwards media: direct (default) or pipeline (the slower first design, for comparison)", "MODE" },
     { "timezone", 0, 0, G_OPTION_ARG_FILENAME, &o.timezone, "Time zone (default Europe/Stockholm)", "ZONE" },
     { NULL }
   };

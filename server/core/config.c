@@ -44,6 +44,7 @@ samtal_config_free (SamtalConfig *c)
   g_free (c->stun_server);
   g_free (c->turn_server);
   g_free (c->turn_secret);
+  g_free (c->relay_forwarding);
   g_free (c->timezone_name);
   g_clear_pointer (&c->timezone, g_time_zone_unref);
   g_free (c->metrics_token);
@@ -111,6 +112,7 @@ static const ConfigKey config_keys[] = {
   { "media", "stun", KEY_STRING, OFF (stun_server) },
   { "media", "turn", KEY_STRING, OFF (turn_server) },
   { "media", "turn-secret", KEY_STRING, OFF (turn_secret) },
+  { "media", "forwarding", KEY_STRING, OFF (relay_forwarding) },
   { "session", "idle-timeout", KEY_UINT, OFF (session_idle_s) },
   { "session", "absolute-timeout", KEY_UINT, OFF (session_absolute_s) },
   { "limits", "login-failures-per-account", KEY_UINT, OFF (login_max_failures_account) },
@@ -224,6 +226,7 @@ static const EnvString env_strings[] = {
   { "SAMTAL_STUN", OFF (stun_server) },
   { "SAMTAL_TURN", OFF (turn_server) },
   { "SAMTAL_TURN_SECRET", OFF (turn_secret) },
+  { "SAMTAL_RELAY_FORWARDING", OFF (relay_forwarding) },
   { "SAMTAL_TIMEZONE", OFF (timezone_name) },
 };
 
@@ -277,6 +280,9 @@ samtal_config_finish (SamtalConfig *c, GError **error)
                    "unknown time zone \"%s\"", c->timezone_name);
       return FALSE;
     }
+  if (c->relay_forwarding != NULL && !g_str_equal (c->relay_forwarding, "direct")
+      && !g_str_equal (c->relay_forwarding, "pipeline"))
+    return config_invalid (error, "relay forwarding must be \"direct\" or \"pipeline\"");
   if (c->hash_workers == 0 || c->hash_workers > 64)
     return config_invalid (error, "hash-workers must be 1 … 64");
   return TRUE;

@@ -29,6 +29,7 @@ typedef struct {
   char *stun_server;            /* "stun://host:port" or NULL */
   char *turn_server;            /* "turn://host:port" or NULL */
   char *turn_secret;            /* shared secret for TURN REST credentials, or NULL */
+  char *relay_forwarding;       /* "direct" (default) or "pipeline": relay/relay.h */
   char *timezone_name;          /* default "Europe/Stockholm" */
   GTimeZone *timezone;          /* made from timezone_name by samtal_config_finish() */
   gboolean demo;                /* seed demo data into an empty database */

@@ -303,6 +303,8 @@ make_relay (SamtalMeetings *m, GError **error)
     .stun_server = config->stun_server,
     .turn_server = turn,
     .max_participants = 6,
+    .forwarding = g_strcmp0 (config->relay_forwarding, "pipeline") == 0
+                      ? SAMTAL_RELAY_FORWARD_PIPELINE : SAMTAL_RELAY_FORWARD_DIRECT,
   };
   SamtalRelayEvents events = { relay_description, relay_candidate, relay_connection_state,
                                relay_failed };
