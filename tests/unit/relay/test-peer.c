@@ -28,6 +28,9 @@ struct _TestPeer {
   GHashTable *sources;        /* mid → source participant id (video only), under lock */
   guint answered;             /* under lock */
   char *error;                /* the pipeline's first error message, under lock */
+  guint lose_every;           /* drop every Nth received video packet (0: none) */
+  gint lost;                  /* atomic: packets dropped so far */
+  gint seen_video;            /* atomic: video packets seen by the loss probe */
 };
 
 static TestPeer *
@@ -63,6 +66,51 @@ void
 test_peer_ignore_offers (TestPeer *peer)
 {
   peer->ignore_offers = TRUE;
+}
+
+/* After SRTP (so the receiver's replay window is untouched): every lose_every-th video-sized
+ * RTP packet vanishes, as on a lossy link. RTCP passes. */
+static GstPadProbeReturn
+lose_some (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  TestPeer *peer = user_data;
+  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+  if (gst_buffer_get_size (buf) < 300)
+    return GST_PAD_PROBE_OK;
+  if ((guint) g_atomic_int_add (&peer->seen_video, 1) % peer->lose_every != peer->lose_every - 1)
+    return GST_PAD_PROBE_OK;
+  g_atomic_int_inc (&peer->lost);
+  return GST_PAD_PROBE_DROP;
+}
+
+static void
+on_deep_element_added (GstBin *bin, GstBin *sub_bin, GstElement *element, gpointer user_data)
+{
+  if (!g_str_has_prefix (GST_OBJECT_NAME (element), "dtlssrtpdec"))
+    return;
+  g_autoptr (GstPad) pad = gst_element_get_static_pad (element, "rtp_src");
+  if (pad != NULL)
+    gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, lose_some, user_data, NULL);
+}
+
+static void
+on_new_transceiver (GstElement *webrtc, GstWebRTCRTPTransceiver *trans, gpointer user_data)
+{
+  g_object_set (trans, "do-nack", TRUE, NULL);   /* as a browser: NACK lost video */
+}
+
+void
+test_peer_lose_video (TestPeer *peer, guint every)
+{
+  peer->lose_every = every;
+  g_signal_connect (peer->pipeline, "deep-element-added", G_CALLBACK (on_deep_element_added), peer);
+  g_signal_connect (peer->webrtc, "on-new-transceiver", G_CALLBACK (on_new_transceiver), NULL);
+}
+
+guint
+test_peer_lost (TestPeer *peer)
+{
+  return (guint) g_atomic_int_get (&peer->lost);
 }
 
 const char *

@@ -25,6 +25,10 @@ GThread *test_peer_stop (TestPeer *peer);
 void test_peer_corrupt_fingerprint (TestPeer *peer);
 /* From now on the peer leaves the relay's offers unanswered (a lost answer). */
 void test_peer_ignore_offers (TestPeer *peer);
+/* From now on every Nth received video packet is lost (after SRTP), and the peer NACKs lost
+ * video like a browser (call right after test_peer_new). */
+void test_peer_lose_video (TestPeer *peer, guint every);
+guint test_peer_lost (TestPeer *peer);
 const char *test_peer_id (TestPeer *peer);
 
 void test_peer_on_description (TestPeer *peer, const char *type, const char *sdp,

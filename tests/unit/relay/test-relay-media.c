@@ -235,6 +235,32 @@ test_answer_timeout (void)
   harness_free (h);
 }
 
+/* Loss between the relay and a receiver (every 25th video packet into b): b NACKs, the relay
+ * resends from its cache as RTX on the stream its offer declared, and b keeps decoding a's video
+ * although a makes keyframes only on request. No one fails (libsrtp never sees an index twice). */
+static void
+test_nack_rtx (void)
+{
+  Harness *h = harness_new (0);
+  SamtalRelayStats stats;
+
+  g_assert_true (samtal_relay_create_room (h->relay, "room", NULL));
+  harness_join (h, "room", "a", RARE_KEYFRAMES);
+  test_peer_lose_video (harness_join (h, "room", "b", RARE_KEYFRAMES), 25);
+  g_assert_true (harness_wait (h, harness_all_see_all, GUINT_TO_POINTER (150), WAIT_S));
+  TestPeer *b = g_hash_table_lookup (h->peers, "b");
+  samtal_relay_get_stats (h->relay, &stats);
+  g_test_message ("b lost %u packets; relay resent %" G_GUINT64_FORMAT ", asked the sender for %"
+                  G_GUINT64_FORMAT ", passed %" G_GUINT64_FORMAT " keyframe requests",
+                  test_peer_lost (b), stats.retransmitted, stats.nack_upstream,
+                  stats.keyframe_requests);
+  g_assert_cmpuint (test_peer_lost (b), >, 0);
+  if (h->relay->direct)
+    g_assert_cmpuint (stats.retransmitted, >, 0);
+  g_assert_cmpuint (h->failed->len, ==, 0);
+  harness_free (h);
+}
+
 /* Removed tracks keep their m-lines, so every join and leave grows the others' SDP. Past the
  * relay's max_mlines a participant is failed ("starting it over") instead of being sent an offer
  * no browser answer could carry (signaling's limit), and its fresh rejoin works. Here the limit
@@ -500,5 +526,6 @@ main (int argc, char **argv)
   g_test_add_func ("/relay/media/mline-limit", test_mline_limit);
   g_test_add_func ("/relay/media/stall-watch", test_stall_watch);
   g_test_add_func ("/relay/media/answer-timeout", test_answer_timeout);
+  g_test_add_func ("/relay/media/nack-rtx", test_nack_rtx);
   return g_test_run ();
 }
