@@ -30,6 +30,12 @@ check_answer (const char *text, guint expected)
   if (samtal_relay_sdp_check_answer (text, expected, &sdp, &error)) {
     g_strfreev (samtal_relay_sdp_rejected_mids (sdp));
     samtal_relay_sdp_fix_rejected_fingerprints (sdp);
+    guint32 rtx_ssrc;
+    guint rtx_pt;
+    for (guint i = 0; i < 4; i++) {
+      g_autofree char *mid = g_strdup_printf ("%u", i);
+      samtal_relay_sdp_find_rtx (sdp, mid, 1234, 96, &rtx_ssrc, &rtx_pt);
+    }
     gst_sdp_message_free (sdp);
   }
 }

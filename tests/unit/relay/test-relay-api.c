@@ -277,6 +277,34 @@ test_pick_payload (void)
 }
 
 /* A subscriber's answer that rejects an m-line (port 0, no codec in common). */
+/* The RTX stream of an m-line (as webrtcbin 1.22 offers it for a video transceiver with do-nack):
+ * found by mid, ssrc (first in the FID group) and the apt of the rtx payload. */
+static void
+test_find_rtx (void)
+{
+  g_autoptr (GstSDPMessage) sdp = sdp_with (
+    "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\na=rtpmap:111 opus/48000/2\r\n"
+    "m=video 9 UDP/TLS/RTP/SAVPF 96 97\r\na=mid:video1\r\na=rtpmap:96 VP8/90000\r\n"
+    "a=rtpmap:97 rtx/90000\r\na=fmtp:97 apt=96\r\n"
+    "a=ssrc-group:FID 1111 2222\r\na=ssrc:1111 cname:x\r\na=ssrc:2222 cname:x\r\n"
+    "m=video 9 UDP/TLS/RTP/SAVPF 96 98\r\na=mid:video2\r\na=rtpmap:96 VP8/90000\r\n"
+    "a=fmtp:98 apt=96\r\na=ssrc-group:FID 3333 4444\r\n"           /* 98 is not rtx */
+    "m=video 9 UDP/TLS/RTP/SAVPF 96 99\r\na=mid:video3\r\na=rtpmap:96 VP8/90000\r\n"
+    "a=rtpmap:99 RTX/90000\r\na=fmtp:99 apt=96\r\na=ssrc-group:FID 5555 x\r\n");
+  guint32 ssrc = 0;
+  guint pt = 0;
+  g_assert_true (samtal_relay_sdp_find_rtx (sdp, "video1", 1111, 96, &ssrc, &pt));
+  g_assert_cmpuint (ssrc, ==, 2222);
+  g_assert_cmpuint (pt, ==, 97);
+  g_assert_false (samtal_relay_sdp_find_rtx (sdp, "video1", 2222, 96, &ssrc, &pt)); /* not first */
+  g_assert_false (samtal_relay_sdp_find_rtx (sdp, "video1", 1111, 100, &ssrc, &pt)); /* apt */
+  g_assert_false (samtal_relay_sdp_find_rtx (sdp, "video2", 3333, 96, &ssrc, &pt));
+  g_assert_false (samtal_relay_sdp_find_rtx (sdp, "video3", 5555, 96, &ssrc, &pt)); /* bad group */
+  g_assert_false (samtal_relay_sdp_find_rtx (sdp, "0", 1111, 96, &ssrc, &pt));
+  g_assert_false (samtal_relay_sdp_find_rtx (sdp, "nope", 1111, 96, &ssrc, &pt));
+  g_assert_false (samtal_relay_sdp_find_rtx (sdp, NULL, 1111, 96, &ssrc, &pt));
+}
+
 static void
 test_rejected_mids (void)
 {
@@ -378,5 +406,6 @@ main (int argc, char **argv)
   g_test_add_func ("/relay/api/fingerprints", test_fingerprints);
   g_test_add_func ("/relay/api/pick-payload", test_pick_payload);
   g_test_add_func ("/relay/api/rejected-mids", test_rejected_mids);
+  g_test_add_func ("/relay/api/find-rtx", test_find_rtx);
   return g_test_run ();
 }
