@@ -432,6 +432,60 @@ find_element (GstElement *bin, const char *factory, guint *count)
   return found;
 }
 
+static GstPadProbeReturn
+drop_data (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  return GST_PAD_PROBE_DROP;
+}
+
+/* On the receive thread, while nothing passes capsfilter's src pad: capsfilter → dtlssrtpdec
+ * directly, the queue left behind (idle, dropping what it still holds: at most a packet or two). */
+static GstPadProbeReturn
+bypass_queue (GstPad *caps_src, GstPadProbeInfo *info, gpointer user_data)
+{
+  GstElement *queue = user_data;
+  g_autoptr (GstPad) q_sink = gst_element_get_static_pad (queue, "sink");
+  g_autoptr (GstPad) q_src = gst_element_get_static_pad (queue, "src");
+  g_autoptr (GstPad) dec_sink = gst_pad_get_peer (q_src);
+
+  if (dec_sink == NULL || !gst_pad_is_linked (q_sink))
+    return GST_PAD_PROBE_REMOVE;
+  gst_pad_add_probe (q_src, GST_PAD_PROBE_TYPE_DATA_DOWNSTREAM, drop_data, NULL, NULL);
+  gst_pad_unlink (q_src, dec_sink);
+  gst_pad_unlink (caps_src, q_sink);
+  if (gst_pad_link_full (caps_src, dec_sink, GST_PAD_LINK_CHECK_NOTHING) != GST_PAD_LINK_OK) {
+    gst_pad_link_full (caps_src, q_sink, GST_PAD_LINK_CHECK_NOTHING);   /* as it was */
+    gst_pad_link_full (q_src, dec_sink, GST_PAD_LINK_CHECK_NOTHING);
+  }
+  return GST_PAD_PROBE_REMOVE;
+}
+
+/* webrtcbin's receive bin hands every packet from nicesrc's thread to a queue's thread before
+ * DTLS-SRTP: one thread wake-up per packet, about a fifth of the relay's CPU per forwarded packet
+ * (bench/README.md). Where the bin looks as in 1.22 (nicesrc → capsfilter → queue →
+ * dtlssrtpdec), nicesrc's thread goes on through decryption and forwarding itself, as Janus's
+ * per-connection thread does. Anything else is left as it is. */
+static void
+bypass_receive_queue (GstElement *webrtc)
+{
+  guint n = 0;
+  g_autoptr (GstElement) dec = find_element (webrtc, "dtlssrtpdec", &n);
+  g_autoptr (GstPad) dec_sink = dec ? gst_element_get_static_pad (dec, "sink") : NULL;
+  g_autoptr (GstPad) q_src = dec_sink ? gst_pad_get_peer (dec_sink) : NULL;
+  g_autoptr (GstElement) queue = q_src ? gst_pad_get_parent_element (q_src) : NULL;
+  GstElementFactory *f = queue ? gst_element_get_factory (queue) : NULL;
+
+  if (n != 1 || f == NULL || !g_str_equal (gst_plugin_feature_get_name (GST_PLUGIN_FEATURE (f)),
+                                           "queue"))
+    return;
+  g_autoptr (GstPad) q_sink = gst_element_get_static_pad (queue, "sink");
+  g_autoptr (GstPad) caps_src = gst_pad_get_peer (q_sink);
+  if (caps_src == NULL)
+    return;
+  gst_pad_add_probe (caps_src, GST_PAD_PROBE_TYPE_IDLE, bypass_queue, gst_object_ref (queue),
+                     gst_object_unref);
+}
+
 gboolean
 samtal_relay_input_attach (SamtalRelayInput *in, GstElement *webrtc)
 {
@@ -449,6 +503,7 @@ samtal_relay_input_attach (SamtalRelayInput *in, GstElement *webrtc)
   g_mutex_lock (&in->lock);
   in->pad = pad;
   g_mutex_unlock (&in->lock);
+  bypass_receive_queue (webrtc);
   return TRUE;
 }
 
