@@ -15,7 +15,9 @@
  *   GstRTPRetransmissionRequest, which its rtpsession turns into a NACK; the retransmission comes
  *   back through the same probe and is forwarded);
  * - PLI/FIR from a subscriber: an upstream GstForceKeyUnit to the publisher's rtpsession (PLI or
- *   FIR by what it negotiated), at most one per stream every SAMTAL_RELAY_PLI_INTERVAL_MS.
+ *   FIR by what it negotiated), at most one per stream every SAMTAL_RELAY_PLI_INTERVAL_MS;
+ * - sender reports: the publisher's SR for a forwarded SSRC goes on to its subscribers (sender
+ *   info only), so they can map RTP time to the publisher's clock and keep lips in sync.
  * SSRC, sequence numbers, timestamps and payload types stay the publisher's: the subscriber's
  * m-line was offered with the publisher's SSRC and payload type (relay-room.c).
  *
@@ -35,6 +37,8 @@ struct _SamtalRelayInput {
   GstPad *pad;           /* the SSRC demuxer's sink pad (ref), once attached */
 };
 
+#define SR_SIZE 28       /* an RTCP sender report with sender info and no report blocks */
+
 struct _SamtalRelayStream {
   gint ref;
   guint32 ssrc;
@@ -53,6 +57,9 @@ struct _SamtalRelayOut {
   GMutex push_lock;      /* one push at a time through pad (publishers' threads, RTCP thread) */
   GstPad *pad;           /* ours, linked into the encoder */
   GstPad *enc_pad;       /* the encoder's request pad it is linked to (ref) */
+  GMutex rtcp_push_lock;
+  GstPad *rtcp_out;      /* ours, linked into the encoder's second RTCP input: forwarded SRs */
+  GstPad *enc_rtcp_pad;  /* that input (ref) */
   GstPad *rtcp_pad;      /* the decoder's decrypted RTCP (ref), with our probe */
   gulong rtcp_probe;
   GMutex lock;
@@ -187,11 +194,28 @@ out_push (SamtalRelayOut *out, GstBuffer *buf)
 }
 
 static void
+out_push_rtcp (SamtalRelayOut *out, GstBuffer *buf)
+{
+  g_mutex_lock (&out->rtcp_push_lock);
+  if (out->rtcp_out != NULL)
+    gst_pad_push (out->rtcp_out, gst_buffer_ref (buf));
+  g_mutex_unlock (&out->rtcp_push_lock);
+}
+
+static void
 route_push (SamtalRelayRoute *r, GstBuffer *buf, guint16 seq)
 {
   if (!g_atomic_int_get (&r->active))
     return;
   __atomic_fetch_add (&r->count->in, 1, __ATOMIC_RELAXED);
+  /* A stream's first packet waits while the subscriber renegotiates: a webrtcbin 1.22 receiver
+   * that meets a new SSRC while it applies an offer with new m-lines looks for transceivers it
+   * has not made yet ("jitter_buffer_set_retransmission: code should not be reached", seen in
+   * relay-media/remove-while-flowing). Streams already flowing go on. */
+  if (!r->guard.started && g_atomic_int_get (&r->count->tag->gate_closed)) {
+    __atomic_fetch_add (&r->count->gated, 1, __ATOMIC_RELAXED);
+    return;
+  }
   if (!guard_admit (&r->guard, seq)) {
     __atomic_fetch_add (&r->count->gated, 1, __ATOMIC_RELAXED);   /* handled: not stalled */
     return;
@@ -268,6 +292,21 @@ stream_forward (SamtalRelayStream *st, GstBuffer *buf, guint16 seq)
   g_mutex_unlock (&st->lock);
   for (guint i = 0; i < routes->len; i++)
     route_push (g_ptr_array_index (routes, i), buf, seq);
+  g_ptr_array_unref (routes);
+}
+
+/* The publisher's thread: an SR of st's to every subscriber the stream flows to. */
+static void
+stream_forward_sr (SamtalRelayStream *st, GstBuffer *sr)
+{
+  g_mutex_lock (&st->lock);
+  GPtrArray *routes = g_ptr_array_ref (st->routes);
+  g_mutex_unlock (&st->lock);
+  for (guint i = 0; i < routes->len; i++) {
+    SamtalRelayRoute *r = g_ptr_array_index (routes, i);
+    if (g_atomic_int_get (&r->active))
+      out_push_rtcp (r->out, sr);
+  }
   g_ptr_array_unref (routes);
 }
 
@@ -432,6 +471,71 @@ find_element (GstElement *bin, const char *factory, guint *count)
   return found;
 }
 
+/* An SR carrying only the sender info of pk (report blocks are about what the publisher
+ * receives: no business of its subscribers'). */
+static GstBuffer *
+bare_sr (GstRTCPPacket *pk, guint32 *ssrc)
+{
+  guint64 ntp;
+  guint32 rtptime, packets, octets;
+  guint8 d[SR_SIZE];
+
+  gst_rtcp_packet_sr_get_sender_info (pk, ssrc, &ntp, &rtptime, &packets, &octets);
+  d[0] = 0x80;                       /* version 2, no padding, no report blocks */
+  d[1] = GST_RTCP_TYPE_SR;
+  GST_WRITE_UINT16_BE (d + 2, SR_SIZE / 4 - 1);
+  GST_WRITE_UINT32_BE (d + 4, *ssrc);
+  GST_WRITE_UINT64_BE (d + 8, ntp);
+  GST_WRITE_UINT32_BE (d + 16, rtptime);
+  GST_WRITE_UINT32_BE (d + 20, packets);
+  GST_WRITE_UINT32_BE (d + 24, octets);
+  return gst_buffer_new_memdup (d, sizeof d);
+}
+
+static void
+input_rtcp (SamtalRelayInput *in, GstBuffer *buf)
+{
+  GstRTCPBuffer rtcp = GST_RTCP_BUFFER_INIT;
+  GstRTCPPacket pk;
+
+  if (!gst_rtcp_buffer_validate_reduced (buf) || !gst_rtcp_buffer_map (buf, GST_MAP_READ, &rtcp))
+    return;
+  for (gboolean more = gst_rtcp_buffer_get_first_packet (&rtcp, &pk); more;
+       more = gst_rtcp_packet_move_to_next (&pk)) {
+    if (gst_rtcp_packet_get_type (&pk) != GST_RTCP_TYPE_SR)
+      continue;
+    guint32 ssrc;
+    g_autoptr (GstBuffer) sr = bare_sr (&pk, &ssrc);
+    g_mutex_lock (&in->lock);
+    SamtalRelayStream *st = g_hash_table_lookup (in->streams, GUINT_TO_POINTER (ssrc));
+    if (st != NULL)
+      samtal_relay_stream_ref (st);
+    g_mutex_unlock (&in->lock);
+    if (st != NULL) {
+      stream_forward_sr (st, sr);
+      samtal_relay_stream_unref (st);
+    }
+  }
+  gst_rtcp_buffer_unmap (&rtcp);
+}
+
+static gboolean
+input_rtcp_in_list (GstBuffer **buf, guint idx, gpointer user_data)
+{
+  input_rtcp (user_data, *buf);
+  return TRUE;
+}
+
+static GstPadProbeReturn
+on_input_rtcp (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER)
+    input_rtcp (user_data, GST_PAD_PROBE_INFO_BUFFER (info));
+  else
+    gst_buffer_list_foreach (GST_PAD_PROBE_INFO_BUFFER_LIST (info), input_rtcp_in_list, user_data);
+  return GST_PAD_PROBE_OK;   /* rtpbin still gets every report */
+}
+
 static GstPadProbeReturn
 drop_data (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
@@ -503,6 +607,11 @@ samtal_relay_input_attach (SamtalRelayInput *in, GstElement *webrtc)
   g_mutex_lock (&in->lock);
   in->pad = pad;
   g_mutex_unlock (&in->lock);
+  g_autoptr (GstElement) dec = find_element (webrtc, "dtlssrtpdec", &n);
+  g_autoptr (GstPad) rtcp = dec ? gst_element_get_static_pad (dec, "rtcp_src") : NULL;
+  if (rtcp != NULL)
+    gst_pad_add_probe (rtcp, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+                       on_input_rtcp, input_ref (in), (GDestroyNotify) samtal_relay_input_unref);
   bypass_receive_queue (webrtc);
   return TRUE;
 }
@@ -692,6 +801,19 @@ on_rtcp (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 
 /* ---- outs ---- */
 
+/* The sticky events a stream starts with: stream-start, caps, a time segment. */
+static void
+start_stream (GstPad *pad, const char *media_type)
+{
+  GstSegment segment;
+  gst_segment_init (&segment, GST_FORMAT_TIME);
+  g_autoptr (GstCaps) caps = gst_caps_new_empty_simple (media_type);
+  g_autofree char *id = g_strdup_printf ("samtal-forward-%s", media_type);
+  gst_pad_push_event (pad, gst_event_new_stream_start (id));
+  gst_pad_push_event (pad, gst_event_new_caps (caps));
+  gst_pad_push_event (pad, gst_event_new_segment (&segment));
+}
+
 /* Our pad into enc: a request pad of the encoder's own (its own SRTP sink beside rtpbin's, same
  * session and keys), then the sticky events every stream starts with. */
 static gboolean
@@ -710,12 +832,20 @@ out_link (SamtalRelayOut *out, GstElement *enc, GError **error)
                  "cannot link into the DTLS-SRTP encoder");
     return FALSE;
   }
-  GstSegment segment;
-  gst_segment_init (&segment, GST_FORMAT_TIME);
-  g_autoptr (GstCaps) caps = gst_caps_new_empty_simple ("application/x-rtp");
-  gst_pad_push_event (out->pad, gst_event_new_stream_start ("samtal-forward"));
-  gst_pad_push_event (out->pad, gst_event_new_caps (caps));
-  gst_pad_push_event (out->pad, gst_event_new_segment (&segment));
+  start_stream (out->pad, "application/x-rtp");
+  /* Forwarded sender reports: best effort (without them receivers only lose lip sync). */
+  out->enc_rtcp_pad = gst_element_request_pad_simple (enc, "rtcp_sink_1");
+  if (out->enc_rtcp_pad == NULL)
+    return TRUE;
+  GstPad *rtcp = gst_pad_new ("samtal-forward-rtcp", GST_PAD_SRC);
+  gst_pad_set_active (rtcp, TRUE);
+  if (gst_pad_link_full (rtcp, out->enc_rtcp_pad, GST_PAD_LINK_CHECK_NOTHING) != GST_PAD_LINK_OK) {
+    gst_pad_set_active (rtcp, FALSE);
+    gst_object_unref (rtcp);
+    return TRUE;
+  }
+  start_stream (rtcp, "application/x-rtcp");
+  out->rtcp_out = rtcp;
   return TRUE;
 }
 
@@ -737,6 +867,7 @@ samtal_relay_out_new (GstElement *webrtc, SamtalRelayLink *link, GError **error)
   out->ref = 1;
   out->link = samtal_relay_link_ref (link);
   g_mutex_init (&out->push_lock);
+  g_mutex_init (&out->rtcp_push_lock);
   g_mutex_init (&out->lock);
   out->routes = g_hash_table_new_full (NULL, NULL, NULL, route_unref);
   if (!out_link (out, enc, error)) {
@@ -770,6 +901,12 @@ samtal_relay_out_unref (SamtalRelayOut *out)
     gst_object_unref (out->pad);
   }
   gst_clear_object (&out->enc_pad);
+  if (out->rtcp_out != NULL) {
+    gst_pad_set_active (out->rtcp_out, FALSE);
+    gst_object_unref (out->rtcp_out);
+  }
+  gst_clear_object (&out->enc_rtcp_pad);
+  g_mutex_clear (&out->rtcp_push_lock);
   gst_clear_object (&out->rtcp_pad);
   g_hash_table_unref (out->routes);
   samtal_relay_link_unref (out->link);
@@ -787,6 +924,8 @@ samtal_relay_out_close (SamtalRelayOut *out)
   }
   if (out->pad != NULL && out->enc_pad != NULL)
     gst_pad_unlink (out->pad, out->enc_pad);
+  if (out->rtcp_out != NULL && out->enc_rtcp_pad != NULL)
+    gst_pad_unlink (out->rtcp_out, out->enc_rtcp_pad);
   g_mutex_lock (&out->lock);
   GHashTable *old = out->routes;
   out->routes = g_hash_table_new_full (NULL, NULL, NULL, route_unref);

@@ -9,6 +9,7 @@
 #include "relay/relay-forward.h"
 #include "relay/relay-sdp.h"
 
+#include <gst/rtp/rtp.h>
 #include <string.h>
 
 #define MAX_MLINE_INDEX 64
@@ -30,6 +31,7 @@ candidate_msg_free (CandidateMsg *m)
 typedef struct {
   char *mid;
   GstCaps *caps;
+  SamtalRelayTag *tag;   /* while it waits for the first packet */
 } LiveMsg;
 
 static void
@@ -38,6 +40,8 @@ live_msg_free (LiveMsg *m)
   g_free (m->mid);
   if (m->caps != NULL)
     gst_caps_unref (m->caps);
+  if (m->tag != NULL)
+    samtal_relay_tag_unref (m->tag);
   g_free (m);
 }
 
@@ -482,6 +486,33 @@ on_ice_connection_state (GstElement *webrtc, GParamSpec *pspec, gpointer user_da
 
 /* Streaming thread, first packet in hand: link to the tee made for this mid right here (handing
  * the link to the main loop would let that packet meet an unlinked pad). */
+/* The track's first packet (its streaming thread): the publication goes live with the pad's caps
+ * plus the ssrc and payload type the packet carries. webrtcbin's src pad can appear before its
+ * caps are set (and the caps then lacked the ssrc a subscriber's m-line and the direct
+ * forwarding need); the first buffer always comes after them. */
+static GstPadProbeReturn
+on_first_packet (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  LiveMsg *m = user_data;
+  GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
+  GstCaps *caps = gst_pad_get_current_caps (pad);
+
+  if (caps == NULL || !gst_rtp_buffer_map (GST_PAD_PROBE_INFO_BUFFER (info), GST_MAP_READ, &rtp)) {
+    if (caps != NULL)
+      gst_caps_unref (caps);
+    return GST_PAD_PROBE_OK;   /* try the next one */
+  }
+  caps = gst_caps_make_writable (caps);
+  gst_caps_set_simple (caps, "ssrc", G_TYPE_UINT, gst_rtp_buffer_get_ssrc (&rtp), "payload",
+                       G_TYPE_INT, (gint) gst_rtp_buffer_get_payload_type (&rtp), NULL);
+  gst_rtp_buffer_unmap (&rtp);
+  LiveMsg *live = g_new0 (LiveMsg, 1);
+  live->mid = g_strdup (m->mid);
+  live->caps = caps;
+  samtal_relay_invoke (m->tag, main_publication_live, live, (GDestroyNotify) live_msg_free);
+  return GST_PAD_PROBE_REMOVE;
+}
+
 static void
 on_pad_added (GstElement *webrtc, GstPad *pad, gpointer user_data)
 {
@@ -513,10 +544,9 @@ on_pad_added (GstElement *webrtc, GstPad *pad, gpointer user_data)
   }
   LiveMsg *m = g_new0 (LiveMsg, 1);
   m->mid = g_steal_pointer (&mid);
-  m->caps = gst_pad_get_current_caps (pad);
-  if (m->caps == NULL)
-    m->caps = gst_pad_query_caps (pad, NULL);
-  samtal_relay_invoke (tag, main_publication_live, m, (GDestroyNotify) live_msg_free);
+  m->tag = samtal_relay_tag_ref (tag);
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, on_first_packet, m,
+                     (GDestroyNotify) live_msg_free);
 }
 
 /* ---- the participant ---- */

@@ -364,20 +364,24 @@ main_fail (SamtalRelayParticipant *p, gpointer data)
 }
 
 /* The RTX stream the relay's offer declared for sub's m-line (webrtcbin makes one for video
- * transceivers with do-nack): NACKed packets are resent on it. */
+ * transceivers with do-nack), if the answer accepted its payload type: NACKed packets are resent
+ * on it. (A receiver that did not accept RTX would take RTX packets for a stream of their own.) */
 static void
-set_rtx (SamtalRelaySubscription *sub, GstWebRTCSessionDescription *offer)
+set_rtx (SamtalRelaySubscription *sub, GstWebRTCSessionDescription *offer,
+         GstWebRTCSessionDescription *answer)
 {
   g_autofree char *mid = NULL;
   guint32 rtx_ssrc;
   guint rtx_pt;
   SamtalRelayStream *st = sub->pub->stream;
 
-  if (offer == NULL || offer->sdp == NULL || sub->trans == NULL)
+  if (offer == NULL || offer->sdp == NULL || answer == NULL || answer->sdp == NULL ||
+      sub->trans == NULL)
     return;
   g_object_get (sub->trans, "mid", &mid, NULL);
   if (samtal_relay_sdp_find_rtx (offer->sdp, mid, samtal_relay_stream_ssrc (st),
-                                 samtal_relay_stream_payload (st), &rtx_ssrc, &rtx_pt))
+                                 samtal_relay_stream_payload (st), &rtx_ssrc, &rtx_pt) &&
+      samtal_relay_sdp_has_format (answer->sdp, mid, rtx_pt))
     samtal_relay_route_set_rtx (sub->route, rtx_ssrc, rtx_pt);
 }
 
@@ -395,13 +399,15 @@ start_routes (SamtalRelayParticipant *s)
     return;
   }
   g_autoptr (GstWebRTCSessionDescription) offer = NULL;
-  g_object_get (s->webrtc, "current-local-description", &offer, NULL);
+  g_autoptr (GstWebRTCSessionDescription) answer = NULL;
+  g_object_get (s->webrtc, "current-local-description", &offer, "current-remote-description",
+                &answer, NULL);
   for (guint i = 0; i < s->subscriptions->len; i++) {
     SamtalRelaySubscription *sub = g_ptr_array_index (s->subscriptions, i);
     if (sub->route != NULL || !sub->in_offer || sub->sink_pad == NULL)
       continue;
     sub->route = samtal_relay_route_new (sub->pub->stream, s->out, sub->count);
-    set_rtx (sub, offer);
+    set_rtx (sub, offer, answer);
     samtal_relay_route_start (sub->route);
   }
 }

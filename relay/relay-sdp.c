@@ -481,3 +481,14 @@ samtal_relay_sdp_find_rtx (const GstSDPMessage *sdp, const char *mid, guint32 ss
   *rtx_payload = (guint) pt;
   return TRUE;
 }
+
+gboolean
+samtal_relay_sdp_has_format (const GstSDPMessage *sdp, const char *mid, guint pt)
+{
+  const GstSDPMedia *m = mid ? media_with_mid (sdp, mid) : NULL;
+  g_autofree char *want = g_strdup_printf ("%u", pt);
+  for (guint i = 0; m != NULL && i < gst_sdp_media_formats_len (m); i++)
+    if (g_strcmp0 (gst_sdp_media_get_format (m, i), want) == 0)
+      return TRUE;
+  return FALSE;
+}

@@ -51,6 +51,8 @@ char **samtal_relay_sdp_rejected_mids (const GstSDPMessage *answer);
  * rtx_ssrc" and an "rtx" rtpmap whose fmtp says apt=payload. FALSE if it has none. */
 gboolean samtal_relay_sdp_find_rtx (const GstSDPMessage *sdp, const char *mid, guint32 ssrc,
                                     guint payload, guint32 *rtx_ssrc, guint *rtx_payload);
+/* The m-line with this mid lists payload type pt among its formats (an answer accepted it). */
+gboolean samtal_relay_sdp_has_format (const GstSDPMessage *sdp, const char *mid, guint pt);
 /* Parses and checks an answer: size, syntax, expected_media m-lines (the relay's offer had as many). */
 gboolean samtal_relay_sdp_check_answer (const char *sdp, guint expected_media,
                                         GstSDPMessage **sdp_out, GError **error);

@@ -35,6 +35,7 @@ check_answer (const char *text, guint expected)
     for (guint i = 0; i < 4; i++) {
       g_autofree char *mid = g_strdup_printf ("%u", i);
       samtal_relay_sdp_find_rtx (sdp, mid, 1234, 96, &rtx_ssrc, &rtx_pt);
+      samtal_relay_sdp_has_format (sdp, mid, 97);
     }
     gst_sdp_message_free (sdp);
   }

@@ -108,6 +108,28 @@ test_peer_lose_video (TestPeer *peer, guint every)
 }
 
 guint
+test_peer_sender_reports (TestPeer *peer)
+{
+  GstPromise *promise = gst_promise_new ();
+  guint n = 0;
+  g_signal_emit_by_name (peer->webrtc, "get-stats", NULL, promise);
+  if (gst_promise_wait (promise) == GST_PROMISE_RESULT_REPLIED) {
+    const GstStructure *all = gst_promise_get_reply (promise);
+    for (gint i = 0; all != NULL && i < gst_structure_n_fields (all); i++) {
+      const GValue *v = gst_structure_get_value (all, gst_structure_nth_field_name (all, i));
+      const GstStructure *s = G_VALUE_HOLDS (v, GST_TYPE_STRUCTURE) ? gst_value_get_structure (v)
+                                                                     : NULL;
+      GstWebRTCStatsType type;
+      if (s != NULL && gst_structure_get (s, "type", GST_TYPE_WEBRTC_STATS_TYPE, &type, NULL) &&
+          type == GST_WEBRTC_STATS_REMOTE_OUTBOUND_RTP && gst_structure_has_field (s, "packets-sent"))
+        n++;
+    }
+  }
+  gst_promise_unref (promise);
+  return n;
+}
+
+guint
 test_peer_lost (TestPeer *peer)
 {
   return (guint) g_atomic_int_get (&peer->lost);

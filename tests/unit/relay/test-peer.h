@@ -29,6 +29,9 @@ void test_peer_ignore_offers (TestPeer *peer);
  * video like a browser (call right after test_peer_new). */
 void test_peer_lose_video (TestPeer *peer, guint every);
 guint test_peer_lost (TestPeer *peer);
+/* Received streams whose sender reports arrived (webrtcbin's remote-outbound-rtp stats with a
+ * packet count). Waits for webrtcbin's stats. */
+guint test_peer_sender_reports (TestPeer *peer);
 const char *test_peer_id (TestPeer *peer);
 
 void test_peer_on_description (TestPeer *peer, const char *type, const char *sdp,

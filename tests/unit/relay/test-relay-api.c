@@ -303,6 +303,10 @@ test_find_rtx (void)
   g_assert_false (samtal_relay_sdp_find_rtx (sdp, "0", 1111, 96, &ssrc, &pt));
   g_assert_false (samtal_relay_sdp_find_rtx (sdp, "nope", 1111, 96, &ssrc, &pt));
   g_assert_false (samtal_relay_sdp_find_rtx (sdp, NULL, 1111, 96, &ssrc, &pt));
+  g_assert_true (samtal_relay_sdp_has_format (sdp, "video1", 97));
+  g_assert_false (samtal_relay_sdp_has_format (sdp, "video1", 98));
+  g_assert_false (samtal_relay_sdp_has_format (sdp, "nope", 96));
+  g_assert_false (samtal_relay_sdp_has_format (sdp, NULL, 96));
 }
 
 static void

@@ -44,6 +44,13 @@ frames_grew (Harness *h, gpointer data)
   return test_peer_frames_from (c, "a") >= want[0] && test_peer_frames_from (a, "c") >= want[1];
 }
 
+/* b has sender reports for at least data of the streams forwarded to it. */
+static gboolean
+has_sender_reports (Harness *h, gpointer data)
+{
+  return test_peer_sender_reports (g_hash_table_lookup (h->peers, "b")) >= GPOINTER_TO_UINT (data);
+}
+
 static void
 test_two_peers (void)
 {
@@ -68,6 +75,9 @@ test_two_peers (void)
   g_assert_nonnull (strstr (branches, "b <- a audio: into branch "));
   g_assert_null (strstr (branches, "into webrtcbin 0,"));
   g_assert_null (samtal_relay_describe_room (h->relay, "no-such-room"));
+  /* a's sender reports reach b (its audio and video): RTP time maps to a's clock (lip sync). */
+  if (h->relay->direct)
+    g_assert_true (harness_wait (h, has_sender_reports, GUINT_TO_POINTER (2), WAIT_S));
   harness_free (h);
 }
 
@@ -469,23 +479,32 @@ test_remove_while_flowing (void)
   harness_free (h);
 }
 
-/* GStreamer 1.22's rtpsession (gst-plugins-good rtpmanager) now and then reports, from its own
- * RTCP thread, that its table of sources changed while it generated a report: a race inside
- * GStreamer with no relay or test code on that thread. GLib stops that one iteration and the
- * session goes on (one RTCP report fewer). That one message is logged here, not fatal; every
- * other warning or critical still aborts the test, as g_test_init would make it. */
+/* Two races inside GStreamer 1.22, with no relay or test code on the thread, are logged here and
+ * not fatal; every other warning or critical still aborts the test, as g_test_init would make it.
+ * 1. rtpsession (gst-plugins-good rtpmanager) now and then reports, from its own RTCP thread,
+ *    that its table of sources changed while it generated a report. GLib stops that one
+ *    iteration and the session goes on (one RTCP report fewer).
+ * 2. A receiving webrtcbin (a test peer) that meets a new SSRC while it applies an offer with
+ *    new m-lines looks up a transceiver it has not made yet (its PC lock is let go for a notify
+ *    in between) and warns "jitter_buffer_set_retransmission: code should not be reached"; it
+ *    skips that m-line and goes on. The relay holds a new stream's first packet back while the
+ *    receiver renegotiates, which makes this rare (relay-forward.c); it cannot rule it out. */
 static gboolean
 known_gstreamer_race (const GLogField *fields, gsize n_fields)
 {
   char name[17] = "";
   prctl (PR_GET_NAME, name, 0, 0, 0);
-  if (!g_str_equal (name, "rtpsession-rtcp"))
-    return FALSE;
-  for (gsize i = 0; i < n_fields; i++)
-    if (g_str_equal (fields[i].key, "MESSAGE") && fields[i].length < 0 &&
+  for (gsize i = 0; i < n_fields; i++) {
+    if (!g_str_equal (fields[i].key, "MESSAGE") || fields[i].length >= 0)
+      continue;
+    if (g_str_equal (name, "rtpsession-rtcp") &&
         strstr (fields[i].value, "g_hash_table_foreach: assertion 'version == "
-                                  "hash_table->version'") != NULL)
+                                 "hash_table->version'") != NULL)
       return TRUE;
+    if (strstr (fields[i].value, "jitter_buffer_set_retransmission: code should not be "
+                                 "reached") != NULL)
+      return TRUE;
+  }
   return FALSE;
 }
 
@@ -498,7 +517,7 @@ test_log_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, 
     return g_log_writer_default (level, fields, n_fields, data);
   if (known_gstreamer_race (fields, n_fields)) {
     g_autofree char *line = g_log_writer_format_fields (level, fields, n_fields, FALSE);
-    g_printerr ("known GStreamer 1.22 rtpsession race, not fatal: %s\n", line);
+    g_printerr ("known GStreamer 1.22 race, not fatal: %s\n", line);
     return G_LOG_WRITER_HANDLED;
   }
   void *frames[32];
