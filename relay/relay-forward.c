@@ -90,6 +90,7 @@ struct _SamtalRelayRoute {
   guint32 rtx_ssrc;      /* the RTX stream the subscriber's m-line declares (rtx_payload 0: none) */
   guint rtx_payload;
   guint16 rtx_seq;       /* under out->lock */
+  gint rtx_started;      /* atomic: an RTX packet went out (its SSRC is known to the receiver) */
 };
 
 /* ---- RTP header fields (the packet came out of SRTP, so it is at least a header long) ---- */
@@ -202,17 +203,29 @@ out_push_rtcp (SamtalRelayOut *out, GstBuffer *buf)
   g_mutex_unlock (&out->rtcp_push_lock);
 }
 
+/* Whether a packet with an SSRC the subscriber has not seen yet (a stream's first RTP packet, its
+ * first RTX packet, a sender report before the stream) may go to it now. Not while the relay's
+ * offer to it is out: a webrtcbin 1.22 receiver (samtal-client, the test peers) that meets a new
+ * SSRC while it applies an offer deadlocks — rtpbin's on-new-ssrc handler waits for webrtcbin's
+ * PC lock on the streaming thread while the PC thread, holding it, activates pads and waits for
+ * that streaming thread (seen in relay-media/remove-while-flowing: a test peer froze) — or, with
+ * new m-lines, looks for transceivers it has not made yet ("jitter_buffer_set_retransmission:
+ * code should not be reached"). Packets of streams it already has do not reach those handlers,
+ * so they go on. Browsers have neither problem. */
+static gboolean
+new_ssrc_allowed (SamtalRelayRoute *r)
+{
+  return !g_atomic_int_get (&r->count->tag->gate_closed);
+}
+
 static void
 route_push (SamtalRelayRoute *r, GstBuffer *buf, guint16 seq)
 {
   if (!g_atomic_int_get (&r->active))
     return;
   __atomic_fetch_add (&r->count->in, 1, __ATOMIC_RELAXED);
-  /* A stream's first packet waits while the subscriber renegotiates: a webrtcbin 1.22 receiver
-   * that meets a new SSRC while it applies an offer with new m-lines looks for transceivers it
-   * has not made yet ("jitter_buffer_set_retransmission: code should not be reached", seen in
-   * relay-media/remove-while-flowing). Streams already flowing go on. */
-  if (!r->guard.started && g_atomic_int_get (&r->count->tag->gate_closed)) {
+  /* A stream's first packet waits while the subscriber renegotiates (see new_ssrc_allowed). */
+  if (!r->guard.started && !new_ssrc_allowed (r)) {
     __atomic_fetch_add (&r->count->gated, 1, __ATOMIC_RELAXED);
     return;
   }
@@ -304,7 +317,8 @@ stream_forward_sr (SamtalRelayStream *st, GstBuffer *sr)
   g_mutex_unlock (&st->lock);
   for (guint i = 0; i < routes->len; i++) {
     SamtalRelayRoute *r = g_ptr_array_index (routes, i);
-    if (g_atomic_int_get (&r->active))
+    /* only once its RTP flows (same thread): an SR is a new SSRC too (new_ssrc_allowed) */
+    if (g_atomic_int_get (&r->active) && r->guard.started)
       out_push_rtcp (r->out, sr);
   }
   g_ptr_array_unref (routes);
@@ -704,33 +718,48 @@ out_spend (SamtalRelayOut *out)
   return ok;
 }
 
+/* One NACKed packet: resent from the cache as RTX (libsrtp never protects the same index twice,
+ * so never as it was); not cached: asked of the publisher, whose retransmission comes back
+ * through the input (and reaches this receiver if the relay had not sent it before). */
+static void
+nack_one (SamtalRelayOut *out, SamtalRelayRoute *r, guint16 seq)
+{
+  SamtalRelayStream *st = r->stream;
+  GstBuffer *buf = stream_cached (st, seq);
+
+  if (buf == NULL) {
+    if (st->cache != NULL) {
+      __atomic_fetch_add (&out->link->nack_upstream, 1, __ATOMIC_RELAXED);
+      stream_send_up (st, gst_structure_new ("GstRTPRetransmissionRequest", "seqnum", G_TYPE_UINT,
+                                             (guint) seq, NULL));
+    }
+    return;
+  }
+  /* The first RTX packet is a new SSRC for the receiver: not while it renegotiates. */
+  if (r->rtx_payload != 0 && (g_atomic_int_get (&r->rtx_started) || new_ssrc_allowed (r))) {
+    GstBuffer *rtx = make_rtx (r, buf);
+    if (rtx != NULL) {
+      g_atomic_int_set (&r->rtx_started, 1);
+      if (out_push (out, rtx))
+        __atomic_fetch_add (&out->link->retransmitted, 1, __ATOMIC_RELAXED);
+      gst_buffer_unref (rtx);
+    }
+  }
+  gst_buffer_unref (buf);
+}
+
 static void
 out_nack (SamtalRelayOut *out, guint32 ssrc, guint16 pid, guint16 blp)
 {
   SamtalRelayRoute *r = out_route (out, ssrc);
   if (r == NULL)
     return;
-  SamtalRelayStream *st = r->stream;
   for (guint bit = 0; bit <= 16; bit++) {
     if (bit > 0 && !(blp & (1u << (bit - 1))))
       continue;
-    guint16 seq = (guint16) (pid + bit);
     if (!out_spend (out))
-      return;
-    /* Sent again only as RTX: libsrtp never protects the same index twice. */
-    GstBuffer *buf = r->rtx_payload != 0 ? stream_cached (st, seq) : NULL;
-    GstBuffer *rtx = buf != NULL ? make_rtx (r, buf) : NULL;
-    if (rtx != NULL) {
-      if (out_push (out, rtx))
-        __atomic_fetch_add (&out->link->retransmitted, 1, __ATOMIC_RELAXED);
-      gst_buffer_unref (rtx);
-    } else if (st->cache != NULL) {
-      __atomic_fetch_add (&out->link->nack_upstream, 1, __ATOMIC_RELAXED);
-      stream_send_up (st, gst_structure_new ("GstRTPRetransmissionRequest", "seqnum", G_TYPE_UINT,
-                                             (guint) seq, NULL));
-    }
-    if (buf != NULL)
-      gst_buffer_unref (buf);
+      break;
+    nack_one (out, r, (guint16) (pid + bit));
   }
   route_unref (r);
 }

@@ -146,6 +146,9 @@ update_metrics (gpointer data)
   samtal_metrics_set (metrics, "samtal_relay_rooms", NULL, rs.rooms);
   samtal_metrics_set (metrics, "samtal_relay_participants", NULL, rs.participants);
   samtal_metrics_set (metrics, "samtal_relay_forwarded_packets", NULL, (double) rs.forwarded_packets);
+  samtal_metrics_set (metrics, "samtal_relay_retransmitted_packets", NULL, (double) rs.retransmitted);
+  samtal_metrics_set (metrics, "samtal_relay_nacks_to_senders", NULL, (double) rs.nack_upstream);
+  samtal_metrics_set (metrics, "samtal_relay_keyframe_requests", NULL, (double) rs.keyframe_requests);
   samtal_metrics_set (metrics, "samtal_meetings_active", NULL, hs.meetings);
   samtal_metrics_set (metrics, "samtal_meetings_participants", NULL, hs.participants);
   samtal_metrics_set (metrics, "samtal_meetings_waiting", NULL, hs.waiting);
@@ -160,6 +163,12 @@ describe_metrics (SamtalMetrics *metrics)
                            "Participants with media in the relay.");
   samtal_metrics_describe (metrics, "samtal_relay_forwarded_packets", "gauge",
                            "RTP packets the relay forwarded since start.");
+  samtal_metrics_describe (metrics, "samtal_relay_retransmitted_packets", "gauge",
+                           "Packets the relay resent (RTX) on receivers' NACKs since start.");
+  samtal_metrics_describe (metrics, "samtal_relay_nacks_to_senders", "gauge",
+                           "NACKed packets the relay did not have and asked senders for.");
+  samtal_metrics_describe (metrics, "samtal_relay_keyframe_requests", "gauge",
+                           "Receivers' keyframe requests the relay passed on to senders.");
   samtal_metrics_describe (metrics, "samtal_meetings_active", "gauge", "Meetings with anyone in.");
   samtal_metrics_describe (metrics, "samtal_meetings_participants", "gauge",
                            "Connected meeting participants.");
@@ -202,6 +211,12 @@ debug_view (SamtalMeetings *m, const char *room)
   json_builder_add_int_value (b, rs.participants);
   json_builder_set_member_name (b, "forwarded_packets");
   json_builder_add_int_value (b, (gint64) rs.forwarded_packets);
+  json_builder_set_member_name (b, "retransmitted");
+  json_builder_add_int_value (b, (gint64) rs.retransmitted);
+  json_builder_set_member_name (b, "nack_upstream");
+  json_builder_add_int_value (b, (gint64) rs.nack_upstream);
+  json_builder_set_member_name (b, "keyframe_requests");
+  json_builder_add_int_value (b, (gint64) rs.keyframe_requests);
   g_autofree char *branches = samtal_relay_describe_room (m->relay, room);
   json_builder_set_member_name (b, "branches");   /* per forwarding branch: packet counts */
   if (branches == NULL)
