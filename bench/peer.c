@@ -378,6 +378,31 @@ on_local_description_set (BenchPeer *p, GstWebRTCSessionDescription *desc)
   marshal (p, CALL_SDP, desc->type == GST_WEBRTC_SDP_TYPE_OFFER ? "offer" : "answer", text, 0);
 }
 
+typedef struct {
+  BenchPeer *peer;   /* ref */
+  char *text;
+} PendingAnswer;
+
+static void
+pending_answer_free (gpointer data)
+{
+  PendingAnswer *a = data;
+  peer_unref (a->peer);
+  g_free (a->text);
+  g_free (a);
+}
+
+/* Our answer is applied: only now may the relay send on its m-lines (sent before, its first
+ * packets could reach a receive path webrtcbin had not linked yet: "nicesrc: Internal data
+ * stream error … not-linked", which failed bench-relay-smoke). As samtal-client does. */
+static void
+on_answer_set (GstPromise *promise, gpointer data)
+{
+  PendingAnswer *a = data;
+  gst_promise_unref (promise);
+  marshal (a->peer, CALL_SDP, "answer", a->text, 0);
+}
+
 static void
 on_created (GstPromise *promise, gpointer data)
 {
@@ -393,8 +418,17 @@ on_created (GstPromise *promise, gpointer data)
     marshal (p, CALL_FAILED, NULL, "webrtcbin could not create an offer/answer", 0);
     return;
   }
-  g_signal_emit_by_name (p->webrtc, "set-local-description", desc, NULL);
-  on_local_description_set (p, desc);
+  if (desc->type == GST_WEBRTC_SDP_TYPE_ANSWER) {
+    PendingAnswer *a = g_new0 (PendingAnswer, 1);
+    a->peer = peer_ref (p);
+    a->text = gst_sdp_message_as_text (desc->sdp);
+    GstPromise *set = gst_promise_new_with_change_func (on_answer_set, a, pending_answer_free);
+    g_signal_emit_by_name (p->webrtc, "set-local-description", desc, set);
+  } else {
+    /* an offer at once, so the server never sees our ICE candidates before it */
+    g_signal_emit_by_name (p->webrtc, "set-local-description", desc, NULL);
+    on_local_description_set (p, desc);
+  }
   gst_webrtc_session_description_free (desc);
 }
 
