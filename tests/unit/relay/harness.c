@@ -70,6 +70,9 @@ harness_new_config (guint max_participants, guint max_mlines, guint answer_timeo
   char *addresses[] = { (char *) "127.0.0.1", NULL };
   SamtalRelayConfig config = { .ice_addresses = addresses, .max_participants = max_participants,
                                .max_mlines = max_mlines, .answer_timeout_s = answer_timeout_s };
+  /* relay-media-pipeline runs some tests against the first forwarding design too */
+  if (g_strcmp0 (g_getenv ("SAMTAL_TEST_RELAY_FORWARDING"), "pipeline") == 0)
+    config.forwarding = SAMTAL_RELAY_FORWARD_PIPELINE;
   Harness *h = g_new0 (Harness, 1);
   g_autoptr (GError) error = NULL;
 
