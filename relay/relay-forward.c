@@ -27,6 +27,8 @@
  */
 #include "relay/relay-forward.h"
 
+#include "relay/relay-rtp.h"
+
 #include <gst/rtp/gstrtcpbuffer.h>
 #include <string.h>
 
@@ -37,7 +39,6 @@ struct _SamtalRelayInput {
   GstPad *pad;           /* the SSRC demuxer's sink pad (ref), once attached */
 };
 
-#define SR_SIZE 28       /* an RTCP sender report with sender info and no report blocks */
 
 struct _SamtalRelayStream {
   gint ref;
@@ -68,99 +69,18 @@ struct _SamtalRelayOut {
   guint budget_used;
 };
 
-/* What libsrtp's sender-side replay check will accept: it refuses to protect a packet index
- * twice (keystream reuse) or one more than SAMTAL_RELAY_REPLAY_WINDOW behind the newest, and
- * srtpenc turns such a refusal into an element error that kills the receiver's connection. So a
- * route sends no duplicate (a publisher's retransmission of a packet that got through the first
- * time) and nothing that old. Only the publisher's thread touches it. */
-#define SAMTAL_RELAY_REPLAY_WINDOW 128
-typedef struct {
-  gboolean started;
-  guint64 top;           /* extended (ROC << 16 | seq) index of the newest packet sent */
-  guint64 seen[SAMTAL_RELAY_REPLAY_WINDOW / 64];  /* bit i: index top - i was sent */
-} ReplayGuard;
-
 struct _SamtalRelayRoute {
   gint ref;
   gint active;           /* atomic */
   SamtalRelayStream *stream;
   SamtalRelayOut *out;
   SamtalRelayBranchCount *count;
-  ReplayGuard guard;
+  SamtalRelayReplayGuard guard;
   guint32 rtx_ssrc;      /* the RTX stream the subscriber's m-line declares (rtx_payload 0: none) */
   guint rtx_payload;
   guint16 rtx_seq;       /* under out->lock */
   gint rtx_started;      /* atomic: an RTX packet went out (its SSRC is known to the receiver) */
 };
-
-/* ---- RTP header fields (the packet came out of SRTP, so it is at least a header long) ---- */
-
-static gboolean
-rtp_ids (GstBuffer *buf, guint32 *ssrc, guint16 *seq)
-{
-  guint8 head[12];
-  if (gst_buffer_extract (buf, 0, head, sizeof head) != sizeof head || (head[0] >> 6) != 2)
-    return FALSE;
-  *seq = GST_READ_UINT16_BE (head + 2);
-  *ssrc = GST_READ_UINT32_BE (head + 8);
-  return TRUE;
-}
-
-/* ---- the replay guard ---- */
-
-static gboolean
-guard_bit (const ReplayGuard *g, guint64 back)
-{
-  return (g->seen[back / 64] >> (back % 64)) & 1;
-}
-
-static void
-guard_set (ReplayGuard *g, guint64 back, gboolean on)
-{
-  guint64 mask = G_GUINT64_CONSTANT (1) << (back % 64);
-  g->seen[back / 64] = on ? (g->seen[back / 64] | mask) : (g->seen[back / 64] & ~mask);
-}
-
-/* top moves up by `by`: every remembered index is now `by` further back. */
-static void
-guard_shift (ReplayGuard *g, guint64 by)
-{
-  G_STATIC_ASSERT (SAMTAL_RELAY_REPLAY_WINDOW == 128);
-  if (by >= 128) {
-    g->seen[0] = g->seen[1] = 0;
-  } else if (by >= 64) {
-    g->seen[1] = g->seen[0] << (by - 64);
-    g->seen[0] = 0;
-  } else if (by > 0) {
-    g->seen[1] = (g->seen[1] << by) | (g->seen[0] >> (64 - by));
-    g->seen[0] <<= by;
-  }
-}
-
-/* TRUE (and recorded) if a packet with sequence number seq may be protected now. */
-static gboolean
-guard_admit (ReplayGuard *g, guint16 seq)
-{
-  if (!g->started) {
-    g->started = TRUE;
-    g->top = (G_GUINT64_CONSTANT (1) << 16) | seq;   /* room below for a wrap backwards */
-    memset (g->seen, 0, sizeof g->seen);
-    guard_set (g, 0, TRUE);
-    return TRUE;
-  }
-  gint16 delta = (gint16) (seq - (guint16) g->top);   /* the nearest index with this seq */
-  if (delta > 0) {
-    guard_shift (g, (guint64) delta);
-    g->top += (guint64) delta;
-    guard_set (g, 0, TRUE);
-    return TRUE;
-  }
-  guint64 back = (guint64) (-(gint32) delta);
-  if (back >= SAMTAL_RELAY_REPLAY_WINDOW || guard_bit (g, back))
-    return FALSE;
-  guard_set (g, back, TRUE);
-  return TRUE;
-}
 
 /* ---- routes ---- */
 
@@ -229,7 +149,7 @@ route_push (SamtalRelayRoute *r, GstBuffer *buf, guint16 seq)
     __atomic_fetch_add (&r->count->gated, 1, __ATOMIC_RELAXED);
     return;
   }
-  if (!guard_admit (&r->guard, seq)) {
+  if (!samtal_relay_replay_admit (&r->guard, seq)) {
     __atomic_fetch_add (&r->count->gated, 1, __ATOMIC_RELAXED);   /* handled: not stalled */
     return;
   }
@@ -426,7 +346,7 @@ input_take (SamtalRelayInput *in, GstBuffer *buf)
 {
   guint32 ssrc;
   guint16 seq;
-  if (!rtp_ids (buf, &ssrc, &seq))
+  if (!samtal_relay_rtp_ids (buf, &ssrc, &seq))
     return FALSE;
   g_mutex_lock (&in->lock);
   SamtalRelayStream *st = g_hash_table_lookup (in->streams, GUINT_TO_POINTER (ssrc));
@@ -485,68 +405,31 @@ find_element (GstElement *bin, const char *factory, guint *count)
   return found;
 }
 
-/* An SR carrying only the sender info of pk (report blocks are about what the publisher
- * receives: no business of its subscribers'). */
-static GstBuffer *
-bare_sr (GstRTCPPacket *pk, guint32 *ssrc)
-{
-  guint64 ntp;
-  guint32 rtptime, packets, octets;
-  guint8 d[SR_SIZE];
-
-  gst_rtcp_packet_sr_get_sender_info (pk, ssrc, &ntp, &rtptime, &packets, &octets);
-  d[0] = 0x80;                       /* version 2, no padding, no report blocks */
-  d[1] = GST_RTCP_TYPE_SR;
-  GST_WRITE_UINT16_BE (d + 2, SR_SIZE / 4 - 1);
-  GST_WRITE_UINT32_BE (d + 4, *ssrc);
-  GST_WRITE_UINT64_BE (d + 8, ntp);
-  GST_WRITE_UINT32_BE (d + 16, rtptime);
-  GST_WRITE_UINT32_BE (d + 20, packets);
-  GST_WRITE_UINT32_BE (d + 24, octets);
-  return gst_buffer_new_memdup (d, sizeof d);
-}
-
+/* One packet of the publisher's RTCP: its SRs for forwarded streams go on. */
 static void
-input_rtcp (SamtalRelayInput *in, GstBuffer *buf)
+input_rtcp (GstRTCPPacket *pk, gpointer user_data)
 {
-  GstRTCPBuffer rtcp = GST_RTCP_BUFFER_INIT;
-  GstRTCPPacket pk;
+  SamtalRelayInput *in = user_data;
+  guint32 ssrc;
 
-  if (!gst_rtcp_buffer_validate_reduced (buf) || !gst_rtcp_buffer_map (buf, GST_MAP_READ, &rtcp))
+  if (gst_rtcp_packet_get_type (pk) != GST_RTCP_TYPE_SR)
     return;
-  for (gboolean more = gst_rtcp_buffer_get_first_packet (&rtcp, &pk); more;
-       more = gst_rtcp_packet_move_to_next (&pk)) {
-    if (gst_rtcp_packet_get_type (&pk) != GST_RTCP_TYPE_SR)
-      continue;
-    guint32 ssrc;
-    g_autoptr (GstBuffer) sr = bare_sr (&pk, &ssrc);
-    g_mutex_lock (&in->lock);
-    SamtalRelayStream *st = g_hash_table_lookup (in->streams, GUINT_TO_POINTER (ssrc));
-    if (st != NULL)
-      samtal_relay_stream_ref (st);
-    g_mutex_unlock (&in->lock);
-    if (st != NULL) {
-      stream_forward_sr (st, sr);
-      samtal_relay_stream_unref (st);
-    }
+  g_autoptr (GstBuffer) sr = samtal_relay_rtcp_bare_sr (pk, &ssrc);
+  g_mutex_lock (&in->lock);
+  SamtalRelayStream *st = g_hash_table_lookup (in->streams, GUINT_TO_POINTER (ssrc));
+  if (st != NULL)
+    samtal_relay_stream_ref (st);
+  g_mutex_unlock (&in->lock);
+  if (st != NULL) {
+    stream_forward_sr (st, sr);
+    samtal_relay_stream_unref (st);
   }
-  gst_rtcp_buffer_unmap (&rtcp);
-}
-
-static gboolean
-input_rtcp_in_list (GstBuffer **buf, guint idx, gpointer user_data)
-{
-  input_rtcp (user_data, *buf);
-  return TRUE;
 }
 
 static GstPadProbeReturn
 on_input_rtcp (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
-  if (info->type & GST_PAD_PROBE_TYPE_BUFFER)
-    input_rtcp (user_data, GST_PAD_PROBE_INFO_BUFFER (info));
-  else
-    gst_buffer_list_foreach (GST_PAD_PROBE_INFO_BUFFER_LIST (info), input_rtcp_in_list, user_data);
+  samtal_relay_rtcp_foreach (info, input_rtcp, user_data);
   return GST_PAD_PROBE_OK;   /* rtpbin still gets every report */
 }
 
@@ -665,39 +548,14 @@ out_route (SamtalRelayOut *out, guint32 ssrc)
   return r;
 }
 
-/* orig sent again as RFC 4588 RTX: the route's RTX ssrc, payload type and next sequence number,
- * the original sequence number in front of the payload (padding left out). NULL if orig is not
- * a well-formed RTP packet. */
+/* orig sent again as RTX on r's stream, with r's next RTX sequence number. */
 static GstBuffer *
 make_rtx (SamtalRelayRoute *r, GstBuffer *orig)
 {
-  GstMapInfo in;
-  GstBuffer *rtx = NULL;
-
-  if (!gst_buffer_map (orig, &in, GST_MAP_READ))
-    return NULL;
-  gsize head = 12 + 4 * (in.size >= 12 ? (in.data[0] & 0x0f) : 0);
-  if (in.size >= 12 && (in.data[0] & 0x10) && in.size >= head + 4)
-    head += 4 + 4 * (gsize) GST_READ_UINT16_BE (in.data + head + 2);
-  gsize pad = (in.size > head && (in.data[0] & 0x20)) ? in.data[in.size - 1] : 0;
-  if (in.size >= 12 && head + pad <= in.size) {
-    gsize payload = in.size - head - pad;
-    rtx = gst_buffer_new_allocate (NULL, head + 2 + payload, NULL);
-    GstMapInfo out;
-    gst_buffer_map (rtx, &out, GST_MAP_WRITE);
-    memcpy (out.data, in.data, head);
-    out.data[0] &= ~0x20;                                   /* no padding */
-    out.data[1] = (in.data[1] & 0x80) | (r->rtx_payload & 0x7f);
-    g_mutex_lock (&r->out->lock);
-    GST_WRITE_UINT16_BE (out.data + 2, r->rtx_seq++);
-    g_mutex_unlock (&r->out->lock);
-    GST_WRITE_UINT32_BE (out.data + 8, r->rtx_ssrc);
-    memcpy (out.data + head, in.data + 2, 2);               /* the original sequence number */
-    memcpy (out.data + head + 2, in.data + head, payload);
-    gst_buffer_unmap (rtx, &out);
-  }
-  gst_buffer_unmap (orig, &in);
-  return rtx;
+  g_mutex_lock (&r->out->lock);
+  guint16 seq = r->rtx_seq++;
+  g_mutex_unlock (&r->out->lock);
+  return samtal_relay_rtx_packet (orig, r->rtx_ssrc, r->rtx_payload, seq);
 }
 
 /* Takes one retransmission from this second's budget. */
@@ -774,10 +632,14 @@ out_keyframe (SamtalRelayOut *out, guint32 ssrc)
   route_unref (r);
 }
 
+/* One packet of the subscriber's RTCP: NACK, PLI and FIR for forwarded streams. */
 static void
-out_feedback (SamtalRelayOut *out, GstRTCPPacket *pk)
+out_feedback (GstRTCPPacket *pk, gpointer user_data)
 {
+  SamtalRelayOut *out = user_data;
   GstRTCPType type = gst_rtcp_packet_get_type (pk);
+  if (type != GST_RTCP_TYPE_PSFB && type != GST_RTCP_TYPE_RTPFB)
+    return;
   GstRTCPFBType fb = gst_rtcp_packet_fb_get_type (pk);
   guint8 *fci = gst_rtcp_packet_fb_get_fci (pk);
   guint words = gst_rtcp_packet_fb_get_fci_length (pk);
@@ -794,37 +656,10 @@ out_feedback (SamtalRelayOut *out, GstRTCPPacket *pk)
   }
 }
 
-static void
-out_rtcp (SamtalRelayOut *out, GstBuffer *buf)
-{
-  GstRTCPBuffer rtcp = GST_RTCP_BUFFER_INIT;
-  GstRTCPPacket pk;
-
-  if (!gst_rtcp_buffer_validate_reduced (buf) || !gst_rtcp_buffer_map (buf, GST_MAP_READ, &rtcp))
-    return;
-  for (gboolean more = gst_rtcp_buffer_get_first_packet (&rtcp, &pk); more;
-       more = gst_rtcp_packet_move_to_next (&pk)) {
-    GstRTCPType type = gst_rtcp_packet_get_type (&pk);
-    if (type == GST_RTCP_TYPE_PSFB || type == GST_RTCP_TYPE_RTPFB)
-      out_feedback (out, &pk);
-  }
-  gst_rtcp_buffer_unmap (&rtcp);
-}
-
-static gboolean
-rtcp_in_list (GstBuffer **buf, guint idx, gpointer user_data)
-{
-  out_rtcp (user_data, *buf);
-  return TRUE;
-}
-
 static GstPadProbeReturn
 on_rtcp (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
-  if (info->type & GST_PAD_PROBE_TYPE_BUFFER)
-    out_rtcp (user_data, GST_PAD_PROBE_INFO_BUFFER (info));
-  else
-    gst_buffer_list_foreach (GST_PAD_PROBE_INFO_BUFFER_LIST (info), rtcp_in_list, user_data);
+  samtal_relay_rtcp_foreach (info, out_feedback, user_data);
   return GST_PAD_PROBE_OK;   /* rtpbin still gets every report */
 }
 

@@ -3,6 +3,7 @@
  * codec choice for an offer (one per m-line, VP8 before H.264) and the rejected m-lines of an
  * answer. */
 #include "relay/relay.h"
+#include "relay/relay-rtp.h"
 #include "relay/relay-sdp.h"
 
 #include <gst/gst.h>
@@ -309,6 +310,69 @@ test_find_rtx (void)
   g_assert_false (samtal_relay_sdp_has_format (sdp, NULL, 96));
 }
 
+/* The replay guard admits what libsrtp's sender side would protect: each sequence number once,
+ * in order or up to 127 behind the newest, across the 16-bit wrap. */
+static void
+test_replay_guard (void)
+{
+  SamtalRelayReplayGuard g = { 0 };
+  g_assert_true (samtal_relay_replay_admit (&g, 65530));
+  g_assert_false (samtal_relay_replay_admit (&g, 65530));   /* a duplicate */
+  for (guint16 s = 65531; s != 5; s++)                        /* across the wrap */
+    g_assert_true (samtal_relay_replay_admit (&g, s));
+  g_assert_false (samtal_relay_replay_admit (&g, 65535));   /* already sent, before the wrap */
+  g_assert_true (samtal_relay_replay_admit (&g, 10));       /* a gap: 5..9 missing */
+  g_assert_true (samtal_relay_replay_admit (&g, 7));        /* late, within the window */
+  g_assert_false (samtal_relay_replay_admit (&g, 7));
+  g_assert_true (samtal_relay_replay_admit (&g, 200));      /* far ahead */
+  g_assert_false (samtal_relay_replay_admit (&g, 72));      /* 128 behind: too old */
+  g_assert_true (samtal_relay_replay_admit (&g, 73));       /* 127 behind: still fine */
+  g_assert_true (samtal_relay_replay_admit (&g, 200 + 100));/* a jump of 100 keeps 200 known */
+  g_assert_false (samtal_relay_replay_admit (&g, 200));
+  g_assert_true (samtal_relay_replay_admit (&g, 299));
+  g_assert_true (samtal_relay_replay_admit (&g, 300 + 5000)); /* beyond the window: all clear */
+  g_assert_true (samtal_relay_replay_admit (&g, 300 + 4999));
+}
+
+/* RTX (RFC 4588): header kept (CSRC, extension), padding dropped, PT/seq/SSRC replaced, the
+ * original sequence number before the payload; malformed packets give NULL. */
+static void
+test_rtx_packet (void)
+{
+  static const guint8 orig[] = {
+    0xb1, 0xe0, 0x12, 0x34,  0, 0, 0, 9,  0xaa, 0xbb, 0xcc, 0xdd,   /* V2 P X CC=1, M, PT 96 */
+    0, 0, 0, 7,                                                     /* CSRC */
+    0xbe, 0xde, 0, 1,  0x10, 0x01, 0, 0,                            /* extension, 1 word */
+    'v', 'p', '8', '!',                                             /* payload */
+    0, 0, 3                                                         /* padding of 3 */
+  };
+  g_autoptr (GstBuffer) in = gst_buffer_new_memdup (orig, sizeof orig);
+  g_autoptr (GstBuffer) rtx = samtal_relay_rtx_packet (in, 0x01020304, 97, 500);
+  g_assert_nonnull (rtx);
+  GstMapInfo m;
+  g_assert_true (gst_buffer_map (rtx, &m, GST_MAP_READ));
+  g_assert_cmpuint (m.size, ==, 24 + 2 + 4);
+  g_assert_cmphex (m.data[0], ==, 0x91);                /* padding bit gone */
+  g_assert_cmphex (m.data[1], ==, 0x80 | 97);           /* marker kept, PT 97 */
+  g_assert_cmpuint (GST_READ_UINT16_BE (m.data + 2), ==, 500);
+  g_assert_cmphex (GST_READ_UINT32_BE (m.data + 8), ==, 0x01020304);
+  g_assert_cmpmem (m.data + 12, 12, orig + 12, 12);     /* CSRC and extension */
+  g_assert_cmpuint (GST_READ_UINT16_BE (m.data + 24), ==, 0x1234);
+  g_assert_cmpmem (m.data + 26, 4, "vp8!", 4);
+  gst_buffer_unmap (rtx, &m);
+
+  static const guint8 truncated[] = { 0x8f, 0x60, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0 }; /* CC=15 */
+  g_autoptr (GstBuffer) bad = gst_buffer_new_memdup (truncated, sizeof truncated);
+  g_assert_null (samtal_relay_rtx_packet (bad, 1, 97, 1));
+  guint32 ssrc;
+  guint16 seq;
+  g_assert_true (samtal_relay_rtp_ids (in, &ssrc, &seq));
+  g_assert_cmphex (ssrc, ==, 0xaabbccdd);
+  g_assert_cmpuint (seq, ==, 0x1234);
+  g_autoptr (GstBuffer) tiny = gst_buffer_new_memdup (orig, 8);
+  g_assert_false (samtal_relay_rtp_ids (tiny, &ssrc, &seq));
+}
+
 static void
 test_rejected_mids (void)
 {
@@ -411,5 +475,7 @@ main (int argc, char **argv)
   g_test_add_func ("/relay/api/pick-payload", test_pick_payload);
   g_test_add_func ("/relay/api/rejected-mids", test_rejected_mids);
   g_test_add_func ("/relay/api/find-rtx", test_find_rtx);
+  g_test_add_func ("/relay/api/replay-guard", test_replay_guard);
+  g_test_add_func ("/relay/api/rtx-packet", test_rtx_packet);
   return g_test_run ();
 }
