@@ -10,10 +10,11 @@
  * of our own, next to the pad rtpbin sends through. No thread hand-off, no second rtpsession.
  *
  * What rtpbin did on the way out is done here instead, for forwarded streams only:
- * - NACK from a subscriber: answered from the stream's last SAMTAL_RELAY_RTX_CACHE packets (video;
- *   the packet is sent again as it was), or asked of the publisher (an upstream
+ * - NACK from a subscriber: answered from the stream's last SAMTAL_RELAY_RTX_CACHE packets (video)
+ *   as RFC 4588 RTX on the stream the subscriber's m-line declares (libsrtp never protects the
+ *   same packet twice, so never as it was), or asked of the publisher (an upstream
  *   GstRTPRetransmissionRequest, which its rtpsession turns into a NACK; the retransmission comes
- *   back through the same probe and is forwarded);
+ *   back through the same probe and is forwarded if the relay had not sent it yet);
  * - PLI/FIR from a subscriber: an upstream GstForceKeyUnit to the publisher's rtpsession (PLI or
  *   FIR by what it negotiated), at most one per stream every SAMTAL_RELAY_PLI_INTERVAL_MS;
  * - sender reports: the publisher's SR for a forwarded SSRC goes on to its subscribers (sender
@@ -38,7 +39,6 @@ struct _SamtalRelayInput {
   GHashTable *streams;   /* ssrc → SamtalRelayStream (ref) */
   GstPad *pad;           /* the SSRC demuxer's sink pad (ref), once attached */
 };
-
 
 struct _SamtalRelayStream {
   gint ref;
@@ -467,16 +467,14 @@ bypass_queue (GstPad *caps_src, GstPadProbeInfo *info, gpointer user_data)
  * dtlssrtpdec), nicesrc's thread goes on through decryption and forwarding itself, as Janus's
  * per-connection thread does. Anything else is left as it is. */
 static void
-bypass_receive_queue (GstElement *webrtc)
+bypass_receive_queue (GstElement *dec)
 {
-  guint n = 0;
-  g_autoptr (GstElement) dec = find_element (webrtc, "dtlssrtpdec", &n);
-  g_autoptr (GstPad) dec_sink = dec ? gst_element_get_static_pad (dec, "sink") : NULL;
+  g_autoptr (GstPad) dec_sink = gst_element_get_static_pad (dec, "sink");
   g_autoptr (GstPad) q_src = dec_sink ? gst_pad_get_peer (dec_sink) : NULL;
   g_autoptr (GstElement) queue = q_src ? gst_pad_get_parent_element (q_src) : NULL;
   GstElementFactory *f = queue ? gst_element_get_factory (queue) : NULL;
 
-  if (n != 1 || f == NULL || !g_str_equal (gst_plugin_feature_get_name (GST_PLUGIN_FEATURE (f)),
+  if (f == NULL || !g_str_equal (gst_plugin_feature_get_name (GST_PLUGIN_FEATURE (f)),
                                            "queue"))
     return;
   g_autoptr (GstPad) q_sink = gst_element_get_static_pad (queue, "sink");
@@ -505,11 +503,14 @@ samtal_relay_input_attach (SamtalRelayInput *in, GstElement *webrtc)
   in->pad = pad;
   g_mutex_unlock (&in->lock);
   g_autoptr (GstElement) dec = find_element (webrtc, "dtlssrtpdec", &n);
-  g_autoptr (GstPad) rtcp = dec ? gst_element_get_static_pad (dec, "rtcp_src") : NULL;
+  if (dec == NULL)
+    return TRUE;   /* forwarded all the same; no SRs passed on */
+  g_autoptr (GstPad) rtcp = gst_element_get_static_pad (dec, "rtcp_src");
   if (rtcp != NULL)
     gst_pad_add_probe (rtcp, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
                        on_input_rtcp, input_ref (in), (GDestroyNotify) samtal_relay_input_unref);
-  bypass_receive_queue (webrtc);
+  if (n == 1)   /* one bundled transport, as webrtcbin 1.22 makes it */
+    bypass_receive_queue (dec);
   return TRUE;
 }
 

@@ -8,9 +8,9 @@
  * - SamtalRelayStream, one per publication (an SSRC): its routes and the last packets it sent,
  *   for retransmission;
  * - SamtalRelayOut, one per receiving participant: a pad of ours linked into its DTLS-SRTP encoder
- *   (next to rtpbin's), through which every forwarded packet leaves, plus a probe on its decrypted
- *   RTCP that answers NACKs from the stream's packets and turns PLI/FIR into keyframe requests to
- *   the publisher.
+ *   (next to rtpbin's), through which every forwarded packet and sender report leaves, plus a
+ *   probe on its decrypted RTCP that answers NACKs with RTX from the stream's packets and turns
+ *   PLI/FIR into keyframe requests to the publisher.
  * A route joins one stream to one out; it counts what it was given and what left (the stall
  * watch reads the counts). Everything is created and changed on the relay's main context; the
  * packet path only takes short locks and never blocks on it.

@@ -123,14 +123,17 @@ gboolean samtal_relay_add_remote_candidate (SamtalRelay *relay, const char *room
 char **samtal_relay_list_element_factories (SamtalRelay *relay, const char *room_id);
 
 /* For tests and logs: one line per participant of the room and per forwarding branch (packets
- * the tee handed to it, packets that entered the subscriber's webrtcbin, packets dropped while
- * it renegotiated), or NULL for an unknown room. Transfer full. */
+ * handed to it, packets that entered the subscriber's webrtcbin — direct forwarding: its SRTP
+ * encoder —, packets held back: while it renegotiated, or, direct, a new stream's first packets
+ * while it renegotiates and duplicates/too old for SRTP), or NULL for an unknown room. Transfer
+ * full. */
 char *samtal_relay_describe_room (SamtalRelay *relay, const char *room_id);
 
 typedef struct {
   guint rooms;
   guint participants;
-  guint64 forwarded_packets;   /* RTP packets handed to a receiver's webrtcbin, all rooms */
+  guint64 forwarded_packets;   /* RTP packets handed to a receiver's webrtcbin (direct: its SRTP
+                                * encoder), all rooms */
   guint teardowns;             /* removed participants and destroyed rooms still stopping */
   /* direct forwarding only: */
   guint64 retransmitted;       /* packets sent again from the relay's cache on a receiver's NACK */
