@@ -47,27 +47,56 @@ guard_shift (SamtalRelayReplayGuard *g, guint64 by)
   }
 }
 
+/* The first index of a guard: one "roll-over" up, so a packet from just before the first one
+ * (a wrap backwards) still has an index. */
+#define GUARD_START (G_GUINT64_CONSTANT (1) << 16)
+
 gboolean
-samtal_relay_replay_admit (SamtalRelayReplayGuard *g, guint16 seq)
+samtal_relay_replay_check (const SamtalRelayReplayGuard *g, guint16 seq, guint64 *index)
 {
   if (!g->started) {
-    g->started = TRUE;
-    g->top = (G_GUINT64_CONSTANT (1) << 16) | seq;   /* room below for a wrap backwards */
-    memset (g->seen, 0, sizeof g->seen);
-    guard_set (g, 0, TRUE);
+    *index = GUARD_START | seq;
     return TRUE;
   }
   gint16 delta = (gint16) (seq - (guint16) g->top);   /* the nearest index with this seq */
   if (delta > 0) {
-    guard_shift (g, (guint64) delta);
-    g->top += (guint64) delta;
-    guard_set (g, 0, TRUE);
+    *index = g->top + (guint64) delta;
     return TRUE;
   }
   guint64 back = (guint64) (-(gint32) delta);
   if (back >= SAMTAL_RELAY_REPLAY_WINDOW || guard_bit (g, back))
     return FALSE;
-  guard_set (g, back, TRUE);
+  *index = g->top - back;
+  return TRUE;
+}
+
+void
+samtal_relay_replay_commit (SamtalRelayReplayGuard *g, guint64 index)
+{
+  if (!g->started) {
+    g->started = TRUE;
+    g->top = index;
+    memset (g->seen, 0, sizeof g->seen);
+  } else if (index > g->top) {
+    guard_shift (g, index - g->top);
+    g->top = index;
+  }
+  guard_set (g, g->top - index, TRUE);
+}
+
+guint64
+samtal_relay_replay_first_index (void)
+{
+  return GUARD_START;
+}
+
+gboolean
+samtal_relay_replay_admit (SamtalRelayReplayGuard *g, guint16 seq)
+{
+  guint64 index;
+  if (!samtal_relay_replay_check (g, seq, &index))
+    return FALSE;
+  samtal_relay_replay_commit (g, index);
   return TRUE;
 }
 

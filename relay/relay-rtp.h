@@ -24,6 +24,14 @@ typedef struct {
 
 /* TRUE (and recorded) if a packet with sequence number seq may be protected now. */
 gboolean samtal_relay_replay_admit (SamtalRelayReplayGuard *g, guint16 seq);
+/* The same in two steps, for a receiver that must authenticate a packet before it counts:
+ * check gives the extended index seq has (the one nearest the newest; FALSE if it is too old or
+ * was admitted already) and records nothing; commit records it. The first packet's index is
+ * samtal_relay_replay_first_index () | seq: an index below that is from before the first packet
+ * (SRTP's roll-over counter is index / 65536 - 1). */
+gboolean samtal_relay_replay_check (const SamtalRelayReplayGuard *g, guint16 seq, guint64 *index);
+void samtal_relay_replay_commit (SamtalRelayReplayGuard *g, guint64 index);
+guint64 samtal_relay_replay_first_index (void);
 
 /* SSRC and sequence number of an RTP packet; FALSE if buf is shorter than a header or not
  * version 2. */

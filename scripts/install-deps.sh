@@ -9,7 +9,7 @@ PACKAGES=(
   libglib2.0-dev libjson-glib-dev libsoup-3.0-dev libsqlite3-dev libsodium-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
-  gstreamer1.0-nice gstreamer1.0-tools libnice-dev libsrtp2-dev
+  gstreamer1.0-nice gstreamer1.0-tools libnice-dev libsrtp2-dev libssl-dev
   tzdata openssl iproute2 procps ca-certificates
   nodejs npm chromium
 )
