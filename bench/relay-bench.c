@@ -64,7 +64,7 @@ parse_options (int argc, char **argv, RelayOptions *o, GError **error)
     { "seconds", 's', 0, G_OPTION_ARG_DOUBLE, &o->seconds, "measured steady window (default 30)", "S" },
     { "warmup", 'w', 0, G_OPTION_ARG_DOUBLE, &o->warmup, "warm-up after everyone receives (default 3)", "W" },
     { "server-bin", 0, 0, G_OPTION_ARG_FILENAME, &o->server_bin, "samtal-server to start", "PATH" },
-    { "forwarding", 0, 0, G_OPTION_ARG_STRING, &o->forwarding, "the relay's forwarding: direct (default) or pipeline", "MODE" },
+    { "forwarding", 0, 0, G_OPTION_ARG_STRING, &o->forwarding, "the relay's forwarding: direct (default), direct-gst or pipeline", "MODE" },
     { "scaling", 0, 0, G_OPTION_ARG_NONE, &o->scaling, "also run 1, 8 and 32 meetings", NULL },
     { "no-floor", 0, 0, G_OPTION_ARG_NONE, &o->no_floor, "skip the reference forwarder", NULL },
     { "floor-only", 0, 0, G_OPTION_ARG_NONE, &o->floor_only, "run only the reference forwarder", NULL },
@@ -78,10 +78,10 @@ parse_options (int argc, char **argv, RelayOptions *o, GError **error)
   if (o->meetings < 1 || o->meetings > 64 || o->participants < 2 || o->participants > 6 ||
       o->seconds <= 0 || o->seconds > 3600 || o->warmup < 0 || o->warmup > 600 ||
       (o->forwarding != NULL && !g_str_equal (o->forwarding, "direct") &&
-       !g_str_equal (o->forwarding, "pipeline"))) {
+       !g_str_equal (o->forwarding, "direct-gst") && !g_str_equal (o->forwarding, "pipeline"))) {
     g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                          "need 1..64 meetings, 2..6 participants, 0 < seconds <= 3600, 0 <= warmup <= 600, "
-                         "forwarding direct or pipeline");
+                         "forwarding direct, direct-gst or pipeline");
     return FALSE;
   }
   return TRUE;

@@ -29,6 +29,7 @@
 #include "relay/relay-forward.h"
 
 #include "relay/relay-rtp.h"
+#include "relay/relay-wire.h"
 
 #include <gst/rtp/gstrtcpbuffer.h>
 #include <string.h>
@@ -38,6 +39,7 @@ struct _SamtalRelayInput {
   GMutex lock;
   GHashTable *streams;   /* ssrc → SamtalRelayStream (ref) */
   GstPad *pad;           /* the SSRC demuxer's sink pad (ref), once attached */
+  SamtalRelayWireIn *wire;   /* own SRTP for forwarded SSRCs (NULL: srtpdec decrypts them) */
 };
 
 struct _SamtalRelayStream {
@@ -55,7 +57,9 @@ struct _SamtalRelayStream {
 struct _SamtalRelayOut {
   gint ref;
   SamtalRelayLink *link;
-  GMutex push_lock;      /* one push at a time through pad (publishers' threads, RTCP thread) */
+  GMutex push_lock;      /* one push at a time through pad or wire (publishers' threads, RTCP
+                          * thread) */
+  SamtalRelayWireOut *wire;  /* own SRTP and sending (NULL: through pad and the encoder) */
   GstPad *pad;           /* ours, linked into the encoder */
   GstPad *enc_pad;       /* the encoder's request pad it is linked to (ref) */
   GMutex rtcp_push_lock;
@@ -105,13 +109,19 @@ route_unref (gpointer data)
 
 /* ---- the way out ---- */
 
+/* buf to out's participant: through our own SRTP and its ICE agent once the keys are there
+ * (relay-wire.h), else through the DTLS-SRTP encoder. */
 static gboolean
 out_push (SamtalRelayOut *out, GstBuffer *buf)
 {
   g_mutex_lock (&out->push_lock);
-  GstFlowReturn ret = gst_pad_push (out->pad, gst_buffer_ref (buf));
+  SamtalRelayWireResult r = out->wire ? samtal_relay_wire_out_send (out->wire, buf)
+                                      : SAMTAL_RELAY_WIRE_NOT_MINE;
+  gboolean ok = r == SAMTAL_RELAY_WIRE_DONE;
+  if (r == SAMTAL_RELAY_WIRE_NOT_MINE)
+    ok = gst_pad_push (out->pad, gst_buffer_ref (buf)) == GST_FLOW_OK;
   g_mutex_unlock (&out->push_lock);
-  return ret == GST_FLOW_OK;
+  return ok;
 }
 
 static void
@@ -336,6 +346,7 @@ samtal_relay_input_unref (SamtalRelayInput *in)
     return;
   g_hash_table_unref (in->streams);
   gst_clear_object (&in->pad);
+  samtal_relay_wire_in_free (in->wire);
   g_mutex_clear (&in->lock);
   g_free (in);
 }
@@ -382,29 +393,6 @@ on_input (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   return gst_buffer_list_length (list) == 0 ? GST_PAD_PROBE_DROP : GST_PAD_PROBE_OK;
 }
 
-/* The first element made by factory inside bin (ref), and how many there are. */
-static GstElement *
-find_element (GstElement *bin, const char *factory, guint *count)
-{
-  g_autoptr (GstIterator) it = gst_bin_iterate_recurse (GST_BIN (bin));
-  GValue item = G_VALUE_INIT;
-  GstElement *found = NULL;
-
-  *count = 0;
-  while (gst_iterator_next (it, &item) == GST_ITERATOR_OK) {
-    GstElement *e = g_value_get_object (&item);
-    GstElementFactory *f = gst_element_get_factory (e);
-    if (f != NULL && g_str_equal (gst_plugin_feature_get_name (GST_PLUGIN_FEATURE (f)), factory)) {
-      if (found == NULL)
-        found = gst_object_ref (e);
-      (*count)++;
-    }
-    g_value_reset (&item);
-  }
-  g_value_unset (&item);
-  return found;
-}
-
 /* One packet of the publisher's RTCP: its SRs for forwarded streams go on. */
 static void
 input_rtcp (GstRTCPPacket *pk, gpointer user_data)
@@ -431,6 +419,31 @@ on_input_rtcp (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
   samtal_relay_rtcp_foreach (info, input_rtcp, user_data);
   return GST_PAD_PROBE_OK;   /* rtpbin still gets every report */
+}
+
+/* In front of the publisher's DTLS-SRTP decoder: forwarded RTP decrypted by the wire-in, which
+ * passes it on from srtpdec's output; everything else (DTLS, RTCP, RTX, new SSRCs) goes the
+ * elements' way. */
+static GstPadProbeReturn
+on_wire_input (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  SamtalRelayInput *in = user_data;
+  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+  guint8 head[12];
+
+  if (gst_buffer_extract (buf, 0, head, sizeof head) != sizeof head ||
+      !samtal_relay_wire_is_rtp (head, sizeof head))
+    return GST_PAD_PROBE_OK;
+  guint32 ssrc = GST_READ_UINT32_BE (head + 8);
+  g_mutex_lock (&in->lock);
+  gboolean forwarded = g_hash_table_contains (in->streams, GUINT_TO_POINTER (ssrc));
+  g_mutex_unlock (&in->lock);
+  if (!forwarded)
+    return GST_PAD_PROBE_OK;
+  buf = gst_buffer_make_writable (buf);   /* nicesrc's buffer: ours alone, no copy */
+  info->data = buf;
+  return samtal_relay_wire_in_take (in->wire, buf) == SAMTAL_RELAY_WIRE_NOT_MINE
+             ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
 }
 
 static GstPadProbeReturn
@@ -486,12 +499,12 @@ bypass_receive_queue (GstElement *dec)
 }
 
 gboolean
-samtal_relay_input_attach (SamtalRelayInput *in, GstElement *webrtc)
+samtal_relay_input_attach (SamtalRelayInput *in, GstElement *webrtc, gboolean own_srtp)
 {
   if (in->pad != NULL)
     return TRUE;
   guint n = 0;
-  g_autoptr (GstElement) demux = find_element (webrtc, "rtpssrcdemux", &n);
+  g_autoptr (GstElement) demux = samtal_relay_find_element (webrtc, "rtpssrcdemux", &n);
   if (demux == NULL)
     return FALSE;
   if (n > 1)
@@ -502,15 +515,21 @@ samtal_relay_input_attach (SamtalRelayInput *in, GstElement *webrtc)
   g_mutex_lock (&in->lock);
   in->pad = pad;
   g_mutex_unlock (&in->lock);
-  g_autoptr (GstElement) dec = find_element (webrtc, "dtlssrtpdec", &n);
+  g_autoptr (GstElement) dec = samtal_relay_find_element (webrtc, "dtlssrtpdec", &n);
   if (dec == NULL)
     return TRUE;   /* forwarded all the same; no SRs passed on */
   g_autoptr (GstPad) rtcp = gst_element_get_static_pad (dec, "rtcp_src");
   if (rtcp != NULL)
     gst_pad_add_probe (rtcp, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
                        on_input_rtcp, input_ref (in), (GDestroyNotify) samtal_relay_input_unref);
-  if (n == 1)   /* one bundled transport, as webrtcbin 1.22 makes it */
-    bypass_receive_queue (dec);
+  if (n != 1)   /* one bundled transport, as webrtcbin 1.22 makes it */
+    return TRUE;
+  bypass_receive_queue (dec);
+  in->wire = own_srtp ? samtal_relay_wire_in_new (dec) : NULL;
+  g_autoptr (GstPad) dec_sink = in->wire ? gst_element_get_static_pad (dec, "sink") : NULL;
+  if (dec_sink != NULL)
+    gst_pad_add_probe (dec_sink, GST_PAD_PROBE_TYPE_BUFFER, on_wire_input, input_ref (in),
+                       (GDestroyNotify) samtal_relay_input_unref);
   return TRUE;
 }
 
@@ -715,11 +734,12 @@ out_link (SamtalRelayOut *out, GstElement *enc, GError **error)
 }
 
 SamtalRelayOut *
-samtal_relay_out_new (GstElement *webrtc, SamtalRelayLink *link, GError **error)
+samtal_relay_out_new (GstElement *webrtc, SamtalRelayLink *link, gboolean own_srtp,
+                      GError **error)
 {
   guint n_enc = 0, n_dec = 0;
-  g_autoptr (GstElement) enc = find_element (webrtc, "dtlssrtpenc", &n_enc);
-  g_autoptr (GstElement) dec = find_element (webrtc, "dtlssrtpdec", &n_dec);
+  g_autoptr (GstElement) enc = samtal_relay_find_element (webrtc, "dtlssrtpenc", &n_enc);
+  g_autoptr (GstElement) dec = samtal_relay_find_element (webrtc, "dtlssrtpdec", &n_dec);
 
   if (enc == NULL || dec == NULL) {
     g_set_error (error, SAMTAL_RELAY_ERROR, SAMTAL_RELAY_ERROR_INTERNAL,
@@ -735,6 +755,7 @@ samtal_relay_out_new (GstElement *webrtc, SamtalRelayLink *link, GError **error)
   g_mutex_init (&out->rtcp_push_lock);
   g_mutex_init (&out->lock);
   out->routes = g_hash_table_new_full (NULL, NULL, NULL, route_unref);
+  out->wire = own_srtp ? samtal_relay_wire_out_new (webrtc) : NULL;
   if (!out_link (out, enc, error)) {
     samtal_relay_out_close (out);
     samtal_relay_out_unref (out);
@@ -771,6 +792,7 @@ samtal_relay_out_unref (SamtalRelayOut *out)
     gst_object_unref (out->rtcp_out);
   }
   gst_clear_object (&out->enc_rtcp_pad);
+  samtal_relay_wire_out_free (out->wire);
   g_mutex_clear (&out->rtcp_push_lock);
   gst_clear_object (&out->rtcp_pad);
   g_hash_table_unref (out->routes);

@@ -37,8 +37,9 @@ typedef struct _SamtalRelayRoute SamtalRelayRoute;
 SamtalRelayInput *samtal_relay_input_new (void);
 void samtal_relay_input_unref (SamtalRelayInput *in);
 /* Puts the probe in front of webrtc's SSRC demuxer (once; later calls do nothing). FALSE if the
- * webrtcbin has no receiving session yet. Main context. */
-gboolean samtal_relay_input_attach (SamtalRelayInput *in, GstElement *webrtc);
+ * webrtcbin has no receiving session yet. own_srtp: forwarded RTP is decrypted by the relay
+ * (relay-wire.h), not by srtpdec. Main context. */
+gboolean samtal_relay_input_attach (SamtalRelayInput *in, GstElement *webrtc, gboolean own_srtp);
 /* From now on packets of st's SSRC go to st, not to rtpbin. */
 void samtal_relay_input_add_stream (SamtalRelayInput *in, SamtalRelayStream *st);
 /* Everything goes to rtpbin again; the streams are let go. */
@@ -54,8 +55,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (SamtalRelayStream, samtal_relay_stream_unref)
 
 /* Finds the DTLS-SRTP encoder and decoder of webrtc's (bundled) transport and links a pad of
  * ours into the encoder. NULL with error if the transport is not there. link gets the counts of
- * retransmissions and keyframe requests. Main context. */
-SamtalRelayOut *samtal_relay_out_new (GstElement *webrtc, SamtalRelayLink *link, GError **error);
+ * retransmissions and keyframe requests. own_srtp: RTP leaves through the relay's own SRTP and
+ * the participant's ICE agent (relay-wire.h), the encoder only carries sender reports (and RTP
+ * until the keys are known). Main context. */
+SamtalRelayOut *samtal_relay_out_new (GstElement *webrtc, SamtalRelayLink *link, gboolean own_srtp,
+                                      GError **error);
 SamtalRelayOut *samtal_relay_out_ref (SamtalRelayOut *out);
 void samtal_relay_out_unref (SamtalRelayOut *out);
 /* Unlinks the pad (a push in flight ends with not-linked), forgets the streams. Never blocks. */

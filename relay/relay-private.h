@@ -169,7 +169,8 @@ struct _SamtalRelay {
   guint max_participants;
   guint max_mlines;
   guint answer_timeout_s;
-  gboolean direct;          /* SAMTAL_RELAY_FORWARD_DIRECT */
+  gboolean direct;          /* SAMTAL_RELAY_FORWARD_DIRECT or _DIRECT_GST */
+  gboolean own_srtp;        /* SAMTAL_RELAY_FORWARD_DIRECT: relay-wire.h */
   GSource *stall_watch;
   SamtalRelayEvents events;
   gpointer user_data;

@@ -266,7 +266,7 @@ ensure_stream (SamtalRelayPublication *pub)
   if (pub->stream != NULL)
     return pub->stream;
   if (!gst_structure_get_uint (st, "ssrc", &ssrc) || !gst_structure_get_int (st, "payload", &payload) ||
-      !samtal_relay_input_attach (p->input, p->webrtc)) {
+      !samtal_relay_input_attach (p->input, p->webrtc, p->room->relay->own_srtp)) {
     g_message ("relay: room %s: cannot forward %s's %s (no ssrc or RTP session)", p->room->id, p->id,
                pub->kind);
     return NULL;
@@ -392,7 +392,8 @@ start_routes (SamtalRelayParticipant *s)
   g_autoptr (GError) error = NULL;
 
   if (s->out == NULL)
-    s->out = samtal_relay_out_new (s->webrtc, s->room->relay->link, &error);
+    s->out = samtal_relay_out_new (s->webrtc, s->room->relay->link, s->room->relay->own_srtp,
+                                   &error);
   if (s->out == NULL) {
     samtal_relay_invoke (s->tag, main_fail, g_strdup_printf ("cannot forward media: %s",
                                                              error->message), g_free);

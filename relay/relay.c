@@ -207,7 +207,8 @@ samtal_relay_new (const SamtalRelayConfig *config, const SamtalRelayEvents *even
     relay->max_mlines = config->max_mlines;
     relay->answer_timeout_s = config->answer_timeout_s;
   }
-  relay->direct = config == NULL || config->forwarding == SAMTAL_RELAY_FORWARD_DIRECT;
+  relay->direct = config == NULL || config->forwarding != SAMTAL_RELAY_FORWARD_PIPELINE;
+  relay->own_srtp = config == NULL || config->forwarding == SAMTAL_RELAY_FORWARD_DIRECT;
   if (relay->max_participants == 0)
     relay->max_participants = SAMTAL_RELAY_DEFAULT_MAX_PARTICIPANTS;
   if (relay->answer_timeout_s == 0)

@@ -30,9 +30,13 @@ typedef struct _SamtalRelay SamtalRelay;
 /* How forwarded packets travel inside the relay (relay/README.md). */
 typedef enum {
   SAMTAL_RELAY_FORWARD_DIRECT = 0,  /* the default: out of the publisher's rtpbin right after its
-                                     * RTP session, straight into each subscriber's SRTP encoder */
+                                     * RTP session, SRTP by the relay itself, straight into each
+                                     * subscriber's ICE connection */
   SAMTAL_RELAY_FORWARD_PIPELINE,    /* through both webrtcbins' rtpbins, a tee and a queue per
                                      * subscriber (the first design; kept to compare against) */
+  SAMTAL_RELAY_FORWARD_DIRECT_GST,  /* direct, but SRTP and sending by webrtcbin's DTLS-SRTP
+                                     * elements, not the relay's own (relay-wire.h): ~1.5× the
+                                     * CPU per packet; a fallback and a reference */
 } SamtalRelayForwarding;
 
 typedef struct {

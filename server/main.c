@@ -217,7 +217,7 @@ cmd_serve (int argc, char **argv)
     { "stun", 0, 0, G_OPTION_ARG_FILENAME, &o.stun, "STUN server stun://HOST:PORT", "URL" },
     { "turn", 0, 0, G_OPTION_ARG_FILENAME, &o.turn, "TURN server turn://HOST:PORT", "URL" },
     { "turn-secret", 0, 0, G_OPTION_ARG_FILENAME, &o.turn_secret, "TURN REST shared secret", "SECRET" },
-    { "relay-forwarding", 0, 0, G_OPTION_ARG_FILENAME, &o.relay_forwarding, "How the relay forwards media: direct (default) or pipeline (the slower first design, for comparison)", "MODE" },
+    { "relay-forwarding", 0, 0, G_OPTION_ARG_FILENAME, &o.relay_forwarding, "How the relay forwards media: direct (default), direct-gst (SRTP by webrtcbin's elements) or pipeline (the slower first design, for comparison)", "MODE" },
     { "timezone", 0, 0, G_OPTION_ARG_FILENAME, &o.timezone, "Time zone (default Europe/Stockholm)", "ZONE" },
     { NULL }
   };

@@ -281,8 +281,10 @@ samtal_config_finish (SamtalConfig *c, GError **error)
       return FALSE;
     }
   if (c->relay_forwarding != NULL && !g_str_equal (c->relay_forwarding, "direct")
+      && !g_str_equal (c->relay_forwarding, "direct-gst")
       && !g_str_equal (c->relay_forwarding, "pipeline"))
-    return config_invalid (error, "relay forwarding must be \"direct\" or \"pipeline\"");
+    return config_invalid (error,
+                           "relay forwarding must be \"direct\", \"direct-gst\" or \"pipeline\"");
   if (c->hash_workers == 0 || c->hash_workers > 64)
     return config_invalid (error, "hash-workers must be 1 … 64");
   return TRUE;

@@ -319,7 +319,9 @@ make_relay (SamtalMeetings *m, GError **error)
     .turn_server = turn,
     .max_participants = 6,
     .forwarding = g_strcmp0 (config->relay_forwarding, "pipeline") == 0
-                      ? SAMTAL_RELAY_FORWARD_PIPELINE : SAMTAL_RELAY_FORWARD_DIRECT,
+                      ? SAMTAL_RELAY_FORWARD_PIPELINE
+                      : g_strcmp0 (config->relay_forwarding, "direct-gst") == 0
+                            ? SAMTAL_RELAY_FORWARD_DIRECT_GST : SAMTAL_RELAY_FORWARD_DIRECT,
   };
   SamtalRelayEvents events = { relay_description, relay_candidate, relay_connection_state,
                                relay_failed };

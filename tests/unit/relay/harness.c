@@ -73,6 +73,8 @@ harness_new_config (guint max_participants, guint max_mlines, guint answer_timeo
   /* relay-media-pipeline runs some tests against the first forwarding design too */
   if (g_strcmp0 (g_getenv ("SAMTAL_TEST_RELAY_FORWARDING"), "pipeline") == 0)
     config.forwarding = SAMTAL_RELAY_FORWARD_PIPELINE;
+  else if (g_strcmp0 (g_getenv ("SAMTAL_TEST_RELAY_FORWARDING"), "direct-gst") == 0)
+    config.forwarding = SAMTAL_RELAY_FORWARD_DIRECT_GST;
   Harness *h = g_new0 (Harness, 1);
   g_autoptr (GError) error = NULL;
 

@@ -1,0 +1,235 @@
+/* relay-wire.c — SRTP and sending by the relay itself on the direct forwarding path.
+ *
+ * Why: after relay-forward.c took rtpbin out of the way, most of a forwarded packet's CPU went
+ * into webrtcbin's DTLS-SRTP elements: Debian's libsrtp2 (behind srtpdec/srtpenc) makes a new NSS
+ * context for every packet (~14 µs for one decrypt and one encrypt), and the send side still
+ * crossed srtpenc, a funnel, clocksync and nicesink's base-class machinery. Here the packet is
+ * decrypted with relay-srtp.h right where it enters the publisher's DTLS-SRTP bin and continues
+ * from srtpdec's output pad as if srtpdec had done it (rtpsession, RTX and SSRC demuxing as
+ * before); on the way out it is encrypted with relay-srtp.h and given to the subscriber's libnice
+ * agent with nice_agent_send, which is what nicesink does in the end.
+ *
+ * Keys: the DTLS elements export them after the handshake (dtlsenc "encoder-key", dtlsdec
+ * "decoder-key": 16 bytes of master key and 14 of salt, with the negotiated cipher and auth) —
+ * the same values dtlssrtpenc/dec hand to srtpenc/srtpdec. A session here keeps its own state per
+ * SSRC; a given packet goes through exactly one of the two (ours, or the elements'), and the
+ * route's replay guard (relay-rtp.h) keeps indexes unique per receiver either way.
+ */
+#include "relay/relay-wire.h"
+
+#include "relay/relay-srtp.h"
+
+#include <agent.h>
+#include <string.h>
+
+/* Bigger forwarded packets (there should be none: RTP over UDP stays under the path MTU) are left
+ * to webrtcbin's elements. */
+#define WIRE_MAX_PACKET 2048
+
+struct _SamtalRelayWireOut {
+  GstElement *dtls;       /* dtlsenc (ref): the local key */
+  GstElement *sink;       /* nicesink (ref): agent, stream and component */
+  NiceAgent *agent;       /* (ref) once keyed */
+  guint stream;
+  guint component;
+  SamtalSrtp *srtp;
+  gboolean unusable;      /* a profile relay-srtp does not do: the elements carry everything */
+};
+
+struct _SamtalRelayWireIn {
+  GstElement *dtls;       /* dtlsdec (ref): the remote key */
+  GstPad *plain;          /* srtpdec's rtp_src (ref): where decrypted RTP goes on */
+  SamtalSrtp *srtp;
+  gboolean unusable;
+};
+
+GstElement *
+samtal_relay_find_element (GstElement *bin, const char *factory, guint *count)
+{
+  g_autoptr (GstIterator) it = gst_bin_iterate_recurse (GST_BIN (bin));
+  GValue item = G_VALUE_INIT;
+  GstElement *found = NULL;
+
+  *count = 0;
+  while (gst_iterator_next (it, &item) == GST_ITERATOR_OK) {
+    GstElement *e = g_value_get_object (&item);
+    GstElementFactory *f = gst_element_get_factory (e);
+    if (f != NULL && g_str_equal (gst_plugin_feature_get_name (GST_PLUGIN_FEATURE (f)), factory)) {
+      if (found == NULL)
+        found = gst_object_ref (e);
+      (*count)++;
+    }
+    g_value_reset (&item);
+  }
+  g_value_unset (&item);
+  return found;
+}
+
+gboolean
+samtal_relay_wire_is_rtp (const guint8 *data, gsize len)
+{
+  if (len < 12 || (data[0] & 0xc0) != 0x80)   /* 128..191: RTP or RTCP (RFC 7983) */
+    return FALSE;
+  guint pt = data[1] & 0x7f;
+  return pt < 64 || pt > 95;                  /* 64..95 with the marker bit: RTCP 192..223 */
+}
+
+/* A session for the key a DTLS element exports as property (NULL: none yet). *unusable is set if
+ * the handshake agreed on a profile relay-srtp does not do. */
+static SamtalSrtp *
+session_from (GstElement *dtls, const char *property, gboolean *unusable)
+{
+  GstBuffer *key = NULL;
+  guint cipher = 0, auth = 0;
+  GstMapInfo map;
+
+  g_object_get (dtls, property, &key, "srtp-cipher", &cipher, "srtp-auth", &auth, NULL);
+  if (key == NULL)
+    return NULL;
+  SamtalSrtp *srtp = NULL;
+  g_autoptr (GError) error = NULL;
+  /* GstDtlsSrtpCipher 1 = aes-128-icm; GstDtlsSrtpAuth 1 = hmac-sha1-32, 2 = hmac-sha1-80 */
+  if (cipher == 1 && (auth == 1 || auth == 2) && gst_buffer_map (key, &map, GST_MAP_READ)) {
+    srtp = samtal_srtp_new (auth == 2 ? SAMTAL_SRTP_AES128_CM_SHA1_80
+                                      : SAMTAL_SRTP_AES128_CM_SHA1_32,
+                            map.data, map.size, &error);
+    gst_buffer_unmap (key, &map);
+  }
+  gst_buffer_unref (key);
+  if (srtp == NULL) {
+    *unusable = TRUE;
+    g_message ("relay: SRTP (cipher %u, auth %u) left to webrtcbin: %s", cipher, auth,
+               error ? error->message : "a profile the relay does not do itself");
+  }
+  return srtp;
+}
+
+/* ---- out ---- */
+
+SamtalRelayWireOut *
+samtal_relay_wire_out_new (GstElement *webrtc)
+{
+  guint n_enc = 0, n_dtls = 0, n_sink = 0;
+  g_autoptr (GstElement) enc = samtal_relay_find_element (webrtc, "dtlssrtpenc", &n_enc);
+  g_autoptr (GstElement) dtls = enc ? samtal_relay_find_element (enc, "dtlsenc", &n_dtls) : NULL;
+  g_autoptr (GstElement) sink = samtal_relay_find_element (webrtc, "nicesink", &n_sink);
+
+  if (n_enc != 1 || n_dtls != 1 || n_sink != 1)
+    return NULL;
+  SamtalRelayWireOut *w = g_new0 (SamtalRelayWireOut, 1);
+  w->dtls = g_steal_pointer (&dtls);
+  w->sink = g_steal_pointer (&sink);
+  return w;
+}
+
+void
+samtal_relay_wire_out_free (SamtalRelayWireOut *w)
+{
+  if (w == NULL)
+    return;
+  gst_clear_object (&w->dtls);
+  gst_clear_object (&w->sink);
+  g_clear_object (&w->agent);
+  samtal_srtp_free (w->srtp);
+  g_free (w);
+}
+
+static gboolean
+wire_out_ready (SamtalRelayWireOut *w)
+{
+  if (w->agent != NULL)
+    return TRUE;
+  if (w->unusable)
+    return FALSE;
+  if (w->srtp == NULL && (w->srtp = session_from (w->dtls, "encoder-key", &w->unusable)) == NULL)
+    return FALSE;
+  NiceAgent *agent = NULL;
+  guint stream = 0, component = 0;
+  g_object_get (w->sink, "agent", &agent, "stream", &stream, "component", &component, NULL);
+  if (agent == NULL || stream == 0 || component == 0) {
+    g_clear_object (&agent);
+    return FALSE;
+  }
+  w->agent = agent;
+  w->stream = stream;
+  w->component = component;
+  return TRUE;
+}
+
+SamtalRelayWireResult
+samtal_relay_wire_out_send (SamtalRelayWireOut *w, GstBuffer *buf)
+{
+  guint8 pkt[WIRE_MAX_PACKET + SAMTAL_SRTP_MAX_TAG];
+  gsize size = gst_buffer_get_size (buf), len = 0;
+
+  if (size > WIRE_MAX_PACKET || !wire_out_ready (w))
+    return SAMTAL_RELAY_WIRE_NOT_MINE;
+  gst_buffer_extract (buf, 0, pkt, size);
+  SamtalSrtpResult r = samtal_srtp_protect (w->srtp, pkt, size, sizeof pkt, &len);
+  if (r != SAMTAL_SRTP_OK) {
+    g_debug ("relay: not sent: %s", samtal_srtp_result_string (r));
+    return SAMTAL_RELAY_WIRE_DROPPED;
+  }
+  gint sent = nice_agent_send (w->agent, w->stream, w->component, (guint) len, (const gchar *) pkt);
+  return sent == (gint) len ? SAMTAL_RELAY_WIRE_DONE : SAMTAL_RELAY_WIRE_DROPPED;
+}
+
+/* ---- in ---- */
+
+SamtalRelayWireIn *
+samtal_relay_wire_in_new (GstElement *dec)
+{
+  guint n_dtls = 0, n_srtp = 0;
+  g_autoptr (GstElement) dtls = samtal_relay_find_element (dec, "dtlsdec", &n_dtls);
+  g_autoptr (GstElement) srtpdec = samtal_relay_find_element (dec, "srtpdec", &n_srtp);
+  GstPad *plain = srtpdec ? gst_element_get_static_pad (srtpdec, "rtp_src") : NULL;
+
+  if (n_dtls != 1 || n_srtp != 1 || plain == NULL) {
+    gst_clear_object (&plain);
+    return NULL;
+  }
+  SamtalRelayWireIn *w = g_new0 (SamtalRelayWireIn, 1);
+  w->dtls = g_steal_pointer (&dtls);
+  w->plain = plain;
+  return w;
+}
+
+void
+samtal_relay_wire_in_free (SamtalRelayWireIn *w)
+{
+  if (w == NULL)
+    return;
+  gst_clear_object (&w->dtls);
+  gst_clear_object (&w->plain);
+  samtal_srtp_free (w->srtp);
+  g_free (w);
+}
+
+SamtalRelayWireResult
+samtal_relay_wire_in_take (SamtalRelayWireIn *w, GstBuffer *buf)
+{
+  GstMapInfo map;
+  gsize len = 0;
+
+  if (w->srtp == NULL && !w->unusable)
+    w->srtp = session_from (w->dtls, "decoder-key", &w->unusable);
+  /* srtpdec's output starts with its sticky events (stream-start, caps, segment): only after
+   * srtpdec sent its first packet can one of ours follow them. */
+  if (w->srtp == NULL || !gst_pad_has_current_caps (w->plain))
+    return SAMTAL_RELAY_WIRE_NOT_MINE;
+  if (!gst_buffer_map (buf, &map, GST_MAP_READWRITE))
+    return SAMTAL_RELAY_WIRE_NOT_MINE;
+  SamtalSrtpResult r = samtal_srtp_unprotect (w->srtp, map.data, map.size, &len);
+  gst_buffer_unmap (buf, &map);
+  switch (r) {
+  case SAMTAL_SRTP_OK:
+    gst_buffer_set_size (buf, (gssize) len);
+    gst_pad_push (w->plain, gst_buffer_ref (buf));
+    return SAMTAL_RELAY_WIRE_DONE;
+  case SAMTAL_SRTP_TOO_MANY:
+    return SAMTAL_RELAY_WIRE_NOT_MINE;   /* untouched: srtpdec may have it */
+  default:
+    g_debug ("relay: forwarded packet refused: %s", samtal_srtp_result_string (r));
+    return SAMTAL_RELAY_WIRE_DROPPED;    /* srtpdec would refuse it as well */
+  }
+}
