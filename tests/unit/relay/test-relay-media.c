@@ -3,7 +3,10 @@
  * encoders make keyframes only every 10000 frames, so every receiver depends on its keyframe
  * request (PLI) crossing the relay to the sender. Timeouts are generous: the machine is slow and shared. */
 #include "tests/unit/relay/harness.h"
-#include "relay/relay-private.h"   /* stall-watch reaches into a branch to block it */
+#include "relay/relay-private.h"
+#include "relay/relay-wire.h"
+
+#include <agent.h>   /* stall-watch cuts a participant's ICE stream */
 
 #include <gst/gst.h>
 #include <string.h>
@@ -182,6 +185,28 @@ refuse_forwarding_into (SamtalRelayParticipant *a)
   g_assert_cmpuint (found, ==, 1);
 }
 
+/* Set by cut_ice_of: libnice then warns, as it should, that a's stream is gone (the writer below
+ * lets that one through). */
+static gint ice_cut;
+
+/* The relay's ICE stream to a removed from its libnice agent: every send into a fails, as on a
+ * socket that broke (direct forwarding with the relay's own SRTP sends straight to the agent). */
+static void
+cut_ice_of (SamtalRelayParticipant *a)
+{
+  guint n = 0;
+  g_autoptr (GstElement) sink = samtal_relay_find_element (a->webrtc, "nicesink", &n);
+  NiceAgent *agent = NULL;
+  guint stream = 0;
+
+  g_assert_nonnull (sink);
+  g_object_get (sink, "agent", &agent, "stream", &stream, NULL);
+  g_assert_nonnull (agent);
+  g_atomic_int_set (&ice_cut, 1);
+  nice_agent_remove_stream (agent, stream);
+  g_object_unref (agent);
+}
+
 /* The stall watch: a forwarding branch that stops delivering inside the relay (direct
  * forwarding: a's SRTP encoder refuses the forwarded packets; pipeline forwarding: the branch's
  * capsfilter blocked, as a queue thread stuck inside a subscriber's webrtcbin would be) gets
@@ -207,7 +232,9 @@ test_stall_watch (void)
       sub = s;
   }
   g_assert_nonnull (sub);
-  if (h->relay->direct) {
+  if (h->relay->own_srtp) {
+    cut_ice_of (a);
+  } else if (h->relay->direct) {
     refuse_forwarding_into (a);
   } else {
     g_autoptr (GstPad) out = gst_element_get_static_pad (sub->capsfilter, "src");
@@ -221,6 +248,7 @@ test_stall_watch (void)
   samtal_relay_get_stats (h->relay, &stats);
   g_assert_cmpuint (stats.participants, ==, 1);
   harness_free (h);
+  g_atomic_int_set (&ice_cut, 0);
 }
 
 /* A participant that never answers a relay offer (a lost answer) would get nothing forwarded
@@ -504,6 +532,8 @@ known_gstreamer_race (const GLogField *fields, gsize n_fields)
     if (strstr (fields[i].value, "jitter_buffer_set_retransmission: code should not be "
                                  "reached") != NULL)
       return TRUE;
+    if (g_atomic_int_get (&ice_cut) && strstr (fields[i].value, "Could not find component") != NULL)
+      return TRUE;   /* stall-watch removed that ICE stream itself */
   }
   return FALSE;
 }
@@ -517,7 +547,7 @@ test_log_writer (GLogLevelFlags level, const GLogField *fields, gsize n_fields, 
     return g_log_writer_default (level, fields, n_fields, data);
   if (known_gstreamer_race (fields, n_fields)) {
     g_autofree char *line = g_log_writer_format_fields (level, fields, n_fields, FALSE);
-    g_printerr ("known GStreamer 1.22 race, not fatal: %s\n", line);
+    g_printerr ("known or expected, not fatal: %s\n", line);
     return G_LOG_WRITER_HANDLED;
   }
   void *frames[32];
