@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <srtp2/srtp.h>
+#include "relay/relay-srtp.h"
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -36,6 +37,8 @@ typedef struct {
   /* forwarder side */
   srtp_t fwd_in;                  /* decrypts what this participant sends */
   srtp_t fwd_out;                 /* encrypts what this participant receives */
+  SamtalSrtp *own_in;             /* the same with relay-srtp (BENCH_FLOOR_SRTP_SAMTAL) */
+  SamtalSrtp *own_out;
 } FloorPeer;
 
 typedef struct {
@@ -151,8 +154,15 @@ queue_for (FloorContext *ctx, FloorBatch *out, guint *n_out, const guint8 *plain
   guint i = *n_out;
   memcpy (out->buf[i], plain, (gsize) len);
   int olen = len;
-  if (srtp_protect (q->fwd_out, out->buf[i], &olen) != srtp_err_status_ok)
+  if (q->own_out != NULL) {
+    gsize protected_len = 0;
+    if (samtal_srtp_protect (q->own_out, out->buf[i], (gsize) len, FLOOR_BUF, &protected_len) !=
+        SAMTAL_SRTP_OK)
+      return;
+    olen = (int) protected_len;
+  } else if (srtp_protect (q->fwd_out, out->buf[i], &olen) != srtp_err_status_ok) {
     return;
+  }
   out->iov[i] = (struct iovec) { out->buf[i], (gsize) olen };
   out->msgs[i].msg_hdr = (struct msghdr) { .msg_name = &q->addr, .msg_namelen = sizeof q->addr,
                                            .msg_iov = &out->iov[i], .msg_iovlen = 1 };
@@ -167,7 +177,14 @@ forward_one (FloorContext *ctx, FloorBatch *in, guint i, FloorBatch *out, guint 
     return;
   FloorPeer *p = &ctx->peers[idx];
   int len = (int) in->msgs[i].msg_len;
-  if (srtp_unprotect (p->fwd_in, in->buf[i], &len) != srtp_err_status_ok) {
+  if (p->own_in != NULL) {
+    gsize plain_len = 0;
+    if (samtal_srtp_unprotect (p->own_in, in->buf[i], (gsize) len, &plain_len) != SAMTAL_SRTP_OK) {
+      ctx->srtp_errors++;
+      return;
+    }
+    len = (int) plain_len;
+  } else if (srtp_unprotect (p->fwd_in, in->buf[i], &len) != srtp_err_status_ok) {
     ctx->srtp_errors++;
     return;
   }
@@ -337,6 +354,16 @@ setup_peers (FloorContext *ctx, GError **error)
         !make_session (&p->fwd_in, i, TRUE, error) ||
         !make_session (&p->fwd_out, 1000 + i, FALSE, error))
       return FALSE;
+    if (ctx->config->srtp == BENCH_FLOOR_SRTP_SAMTAL) {
+      guint8 key[FLOOR_KEY_LEN];
+      test_key (key, i);
+      p->own_in = samtal_srtp_new (SAMTAL_SRTP_AES128_CM_SHA1_80, key, sizeof key, error);
+      test_key (key, 1000 + i);
+      p->own_out = p->own_in ? samtal_srtp_new (SAMTAL_SRTP_AES128_CM_SHA1_80, key, sizeof key,
+                                                error) : NULL;
+      if (p->own_out == NULL)
+        return FALSE;
+    }
   }
   return TRUE;
 }
@@ -351,6 +378,8 @@ teardown (FloorContext *ctx)
     if (p->send_session) srtp_dealloc (p->send_session);
     if (p->fwd_in) srtp_dealloc (p->fwd_in);
     if (p->fwd_out) srtp_dealloc (p->fwd_out);
+    samtal_srtp_free (p->own_in);
+    samtal_srtp_free (p->own_out);
   }
   if (ctx->fwd_fd > 0)
     close (ctx->fwd_fd);

@@ -1,8 +1,9 @@
 /* floor.h — the reference forwarder that gives the relay benchmark its floor.
  *
  * A minimal SFU data path with nothing else in it: one UDP socket on 127.0.0.1, recvmmsg a batch,
- * srtp_unprotect each packet with its sender's inbound session, srtp_protect a copy for every other
- * participant of the same meeting with that receiver's outbound session, sendmmsg the batch. All on
+ * unprotect each packet with its sender's inbound session, protect a copy for every other
+ * participant of the same meeting with that receiver's outbound session, sendmmsg the batch
+ * (SRTP by the relay's own code or by libsrtp2: BenchFloorSrtp). All on
  * one thread whose own CPU time (CLOCK_THREAD_CPUTIME_ID of that thread) is the measure.
  *
  * Synthetic participants (one socket each, fixed test keys, the same SRTP profile the relay
@@ -18,11 +19,20 @@
 
 G_BEGIN_DECLS
 
+/* The forwarder's SRTP: the relay's own (relay/relay-srtp.h, OpenSSL; what the relay uses on its
+ * direct path) or Debian's libsrtp2 (NSS; what webrtcbin's srtpenc/srtpdec use). The synthetic
+ * senders and receivers always use libsrtp2, so each checks the other. */
+typedef enum {
+  BENCH_FLOOR_SRTP_SAMTAL = 0,
+  BENCH_FLOOR_SRTP_LIBSRTP,
+} BenchFloorSrtp;
+
 typedef struct {
   guint meetings;
   guint participants;      /* per meeting, >= 2 */
   double warmup_seconds;
   double seconds;          /* the steady window that is measured */
+  BenchFloorSrtp srtp;     /* whose SRTP the forwarder uses */
 } BenchFloorConfig;
 
 typedef struct {

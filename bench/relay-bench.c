@@ -447,16 +447,20 @@ add_floor_fields (JsonBuilder *b, const BenchFloorResult *f, gboolean ran)
 }
 
 static gboolean
-run_floor (const BenchMedia *media, const RelayOptions *o, guint meetings, BenchFloorResult *f)
+run_floor (const BenchMedia *media, const RelayOptions *o, guint meetings, BenchFloorSrtp srtp,
+           BenchFloorResult *f)
 {
   g_autoptr (GError) error = NULL;
-  BenchFloorConfig fc = { meetings, (guint) o->participants, MIN (o->warmup, 2.0), o->seconds };
+  BenchFloorConfig fc = { meetings, (guint) o->participants, MIN (o->warmup, 2.0), o->seconds,
+                          srtp };
+  const char *name = srtp == BENCH_FLOOR_SRTP_SAMTAL ? "relay-srtp" : "libsrtp2";
   if (!bench_floor_run (&fc, media, f, &error)) {
-    bench_log ("floor: %s\n", error->message);
+    bench_log ("floor (%s): %s\n", name, error->message);
     return FALSE;
   }
-  bench_log ("floor (%u meetings): %" G_GUINT64_FORMAT " packets, %.3f s CPU, %.1f us/packet, %.0f packets/s, loss %.2f%%\n",
-             meetings, f->forwarded_packets, f->cpu_seconds, f->cpu_us_per_packet, f->packets_per_second, f->loss_pct);
+  bench_log ("floor (%u meetings, %s): %" G_GUINT64_FORMAT " packets, %.3f s CPU, %.1f us/packet, %.0f packets/s, loss %.2f%%, %" G_GUINT64_FORMAT " SRTP errors\n",
+             meetings, name, f->forwarded_packets, f->cpu_seconds, f->cpu_us_per_packet,
+             f->packets_per_second, f->loss_pct, f->srtp_errors);
   return TRUE;
 }
 
@@ -468,7 +472,7 @@ add_scaling (JsonBuilder *b, const char *binary, const BenchMedia *media, const 
   json_builder_begin_array (b);
   for (guint i = 0; i < G_N_ELEMENTS (steps); i++) {
     BenchFloorResult f;
-    gboolean floor_ok = run_floor (media, o, steps[i], &f);
+    gboolean floor_ok = run_floor (media, o, steps[i], BENCH_FLOOR_SRTP_SAMTAL, &f);
     RelayResult r = { 0 };
     run_relay (binary, media, o, steps[i], steps[i] * (guint) o->participants / 10, &r);
     json_builder_begin_object (b);
@@ -532,8 +536,11 @@ bench_relay_main (int argc, char **argv)
   bench_log ("clip: %u VP8 frames %.0f kbit/s, %u Opus packets %.0f kbit/s, %.0f packets/s per sender\n",
              media->video->len, media->video_kbps, media->audio->len, media->audio_kbps,
              bench_media_packets_per_second (media));
-  BenchFloorResult f = { 0 };
-  gboolean floor_ok = !o.no_floor && run_floor (media, &o, (guint) o.meetings, &f);
+  BenchFloorResult f = { 0 }, fl = { 0 };
+  gboolean floor_ok = !o.no_floor &&
+                      run_floor (media, &o, (guint) o.meetings, BENCH_FLOOR_SRTP_SAMTAL, &f);
+  gboolean floor_libsrtp_ok = !o.no_floor &&
+                              run_floor (media, &o, (guint) o.meetings, BENCH_FLOOR_SRTP_LIBSRTP, &fl);
   BenchDirectResult d = { 0 };
   RelayResult r = { 0 };
   if (!o.floor_only) {
@@ -549,9 +556,14 @@ bench_relay_main (int argc, char **argv)
   json_builder_begin_object (b);
   add_run_info (b, &o, media);
   add_floor_fields (b, &f, floor_ok);
+  bench_json_add_double (b, "floor_libsrtp_cpu_us_per_packet",
+                         floor_libsrtp_ok ? fl.cpu_us_per_packet : NAN);
   if (!o.floor_only) {
     add_relay_fields (b, &r);
     bench_json_add_double (b, "cpu_ratio_to_floor", floor_ok && r.ok ? r.cpu_us_per_packet / f.cpu_us_per_packet : NAN);
+    bench_json_add_double (b, "cpu_ratio_to_floor_libsrtp",
+                           floor_libsrtp_ok && r.ok ? r.cpu_us_per_packet / fl.cpu_us_per_packet
+                                                    : NAN);
     add_added_latency (b, r.latency_ms, d.latency_ms);
     bench_json_add_percentiles (b, "direct_connect_to_first_frame_ms", d.connect_ms);
     if (o.scaling)
