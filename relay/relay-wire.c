@@ -38,7 +38,8 @@ struct _SamtalRelayWireOut {
 
 struct _SamtalRelayWireIn {
   GstElement *dtls;       /* dtlsdec (ref): the remote key */
-  GstPad *plain;          /* srtpdec's rtp_src (ref): where decrypted RTP goes on */
+  GstPad *plain;          /* srtpdec's rtp_src (ref): its caps say srtpdec's output started */
+  GstPad *next;           /* the first real pad downstream of it (ref): rtpsession's input */
   SamtalSrtp *srtp;
   gboolean unusable;
 };
@@ -176,6 +177,24 @@ samtal_relay_wire_out_send (SamtalRelayWireOut *w, GstBuffer *buf)
 
 /* ---- in ---- */
 
+/* The first pad downstream of src that is not a ghost or proxy pad (ref), NULL if there is none:
+ * decrypted packets go straight there, past webrtcbin's and rtpbin's ghost pads (each a push and
+ * its locks), which do nothing with a buffer but pass it on. */
+static GstPad *
+first_real_peer (GstPad *src)
+{
+  GstPad *peer = gst_pad_get_peer (src);
+  for (guint hops = 0; peer != NULL && GST_IS_PROXY_PAD (peer) && hops < 16; hops++) {
+    GstPad *through = GST_PAD (gst_proxy_pad_get_internal (GST_PROXY_PAD (peer)));
+    gst_object_unref (peer);
+    peer = through ? gst_pad_get_peer (through) : NULL;
+    gst_clear_object (&through);
+  }
+  if (peer != NULL && GST_IS_PROXY_PAD (peer))
+    gst_clear_object (&peer);
+  return peer;
+}
+
 SamtalRelayWireIn *
 samtal_relay_wire_in_new (GstElement *dec)
 {
@@ -201,6 +220,7 @@ samtal_relay_wire_in_free (SamtalRelayWireIn *w)
     return;
   gst_clear_object (&w->dtls);
   gst_clear_object (&w->plain);
+  gst_clear_object (&w->next);
   samtal_srtp_free (w->srtp);
   g_free (w);
 }
@@ -217,6 +237,10 @@ samtal_relay_wire_in_take (SamtalRelayWireIn *w, GstBuffer *buf)
    * srtpdec sent its first packet can one of ours follow them. */
   if (w->srtp == NULL || !gst_pad_has_current_caps (w->plain))
     return SAMTAL_RELAY_WIRE_NOT_MINE;
+  if (w->next == NULL) {   /* linked by now: srtpdec's output got its caps through it */
+    w->next = first_real_peer (w->plain);
+    g_debug ("relay: decrypted RTP goes straight to %s:%s", GST_DEBUG_PAD_NAME (w->next));
+  }
   if (!gst_buffer_map (buf, &map, GST_MAP_READWRITE))
     return SAMTAL_RELAY_WIRE_NOT_MINE;
   SamtalSrtpResult r = samtal_srtp_unprotect (w->srtp, map.data, map.size, &len);
@@ -224,7 +248,10 @@ samtal_relay_wire_in_take (SamtalRelayWireIn *w, GstBuffer *buf)
   switch (r) {
   case SAMTAL_SRTP_OK:
     gst_buffer_set_size (buf, (gssize) len);
-    gst_pad_push (w->plain, gst_buffer_ref (buf));
+    if (w->next != NULL)
+      gst_pad_chain (w->next, gst_buffer_ref (buf));
+    else
+      gst_pad_push (w->plain, gst_buffer_ref (buf));
     return SAMTAL_RELAY_WIRE_DONE;
   case SAMTAL_SRTP_TOO_MANY:
     return SAMTAL_RELAY_WIRE_NOT_MINE;   /* untouched: srtpdec may have it */
