@@ -5,6 +5,7 @@
 #include "relay/relay.h"
 #include "relay/relay-rtp.h"
 #include "relay/relay-sdp.h"
+#include "relay/relay-wire.h"
 
 #include <gst/gst.h>
 #include <string.h>
@@ -334,6 +335,51 @@ test_replay_guard (void)
   g_assert_true (samtal_relay_replay_admit (&g, 300 + 4999));
 }
 
+/* check records nothing; commit does; a packet from before the first one has an index below the
+ * first (no roll-over counter for it). */
+static void
+test_replay_check_commit (void)
+{
+  SamtalRelayReplayGuard g = { 0 };
+  guint64 first = samtal_relay_replay_first_index (), index = 0;
+
+  g_assert_true (samtal_relay_replay_check (&g, 10, &index));
+  g_assert_cmpuint (index, ==, first | 10);
+  g_assert_true (samtal_relay_replay_check (&g, 10, &index));   /* not recorded yet */
+  samtal_relay_replay_commit (&g, index);
+  g_assert_false (samtal_relay_replay_check (&g, 10, &index));
+  g_assert_true (samtal_relay_replay_check (&g, 65535, &index)); /* just before the first */
+  g_assert_cmpuint (index, <, first);
+  g_assert_true (samtal_relay_replay_check (&g, 11, &index));
+  g_assert_cmpuint (index, ==, first | 11);
+  g_assert_true (samtal_relay_replay_check (&g, 9, &index));     /* late: below, in the window */
+  g_assert_cmpuint (index, ==, first | 9);
+}
+
+/* RFC 7983 / RFC 5761: what the direct path takes as RTP. */
+static void
+test_wire_is_rtp (void)
+{
+  guint8 p[12] = { 0x80, 96 };
+  g_assert_true (samtal_relay_wire_is_rtp (p, sizeof p));
+  p[1] = 0x80 | 96;                                  /* marker bit */
+  g_assert_true (samtal_relay_wire_is_rtp (p, sizeof p));
+  p[1] = 0x80 | 111;
+  g_assert_true (samtal_relay_wire_is_rtp (p, sizeof p));
+  for (guint pt = 192; pt <= 223; pt++) {            /* RTCP: SR 200, RR 201, RTPFB 205, PSFB 206 */
+    p[1] = (guint8) pt;
+    g_assert_false (samtal_relay_wire_is_rtp (p, sizeof p));
+  }
+  p[1] = 96;
+  g_assert_false (samtal_relay_wire_is_rtp (p, 11));  /* shorter than a header */
+  p[0] = 22;                                          /* DTLS handshake */
+  g_assert_false (samtal_relay_wire_is_rtp (p, sizeof p));
+  p[0] = 0;                                           /* STUN */
+  g_assert_false (samtal_relay_wire_is_rtp (p, sizeof p));
+  p[0] = 0x40;                                        /* version 1 */
+  g_assert_false (samtal_relay_wire_is_rtp (p, sizeof p));
+}
+
 /* RTX (RFC 4588): header kept (CSRC, extension), padding dropped, PT/seq/SSRC replaced, the
  * original sequence number before the payload; malformed packets give NULL. */
 static void
@@ -476,6 +522,8 @@ main (int argc, char **argv)
   g_test_add_func ("/relay/api/rejected-mids", test_rejected_mids);
   g_test_add_func ("/relay/api/find-rtx", test_find_rtx);
   g_test_add_func ("/relay/api/replay-guard", test_replay_guard);
+  g_test_add_func ("/relay/api/replay-check-commit", test_replay_check_commit);
+  g_test_add_func ("/relay/api/wire-is-rtp", test_wire_is_rtp);
   g_test_add_func ("/relay/api/rtx-packet", test_rtx_packet);
   return g_test_run ();
 }
