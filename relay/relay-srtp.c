@@ -5,7 +5,8 @@
  * IV = (session salt · 2^16) XOR (SSRC · 2^64) XOR (index · 2^16), index = ROC · 2^16 + SEQ;
  * the tag is HMAC-SHA1 over the packet (header in clear, payload encrypted) followed by the ROC,
  * cut to 10 or 4 bytes. A receiver guesses the index from the sequence number and the newest
- * index it has (Appendix A) and keeps the last 128 (relay-rtp.c's replay guard, which counts
+ * index it has (Appendix A); for a stream's first packet it tries the roll-over counters around a
+ * hint (samtal_srtp_expect_roc) or 0 and 1, whichever authenticates; it keeps the last 128 (relay-rtp.c's replay guard, which counts
  * from one roll-over up: ROC = guard index / 2^16 − 1).
  */
 #include "relay/relay-srtp.h"
@@ -38,6 +39,7 @@ struct _SamtalSrtp {
   EVP_MAC *hmac;
   EVP_MAC_CTX *mac;        /* HMAC-SHA1 with the session auth key */
   GHashTable *streams;     /* ssrc → Stream */
+  GHashTable *roc_hints;   /* ssrc → roc + 1, for SSRCs not in streams yet */
 };
 
 GQuark samtal_srtp_error_quark (void);
@@ -99,6 +101,7 @@ samtal_srtp_new (SamtalSrtpProfile profile, const guint8 *master, gsize len, GEr
   SamtalSrtp *s = g_new0 (SamtalSrtp, 1);
   s->tag_len = profile == SAMTAL_SRTP_AES128_CM_SHA1_80 ? 10 : 4;
   s->streams = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  s->roc_hints = g_hash_table_new (NULL, NULL);
   if (!session_init (s, master)) {
     g_set_error (error, samtal_srtp_error_quark (), 0, "the crypto library refused the SRTP key");
     samtal_srtp_free (s);
@@ -116,6 +119,7 @@ samtal_srtp_free (SamtalSrtp *s)
   EVP_MAC_CTX_free (s->mac);
   EVP_MAC_free (s->hmac);
   g_hash_table_unref (s->streams);
+  g_hash_table_unref (s->roc_hints);
   OPENSSL_cleanse (s->salt, sizeof s->salt);
   g_free (s);
 }
@@ -260,6 +264,64 @@ samtal_srtp_protect (SamtalSrtp *s, guint8 *pkt, gsize len, gsize cap, gsize *ou
   return SAMTAL_SRTP_OK;
 }
 
+void
+samtal_srtp_expect_roc (SamtalSrtp *s, guint32 ssrc, guint32 roc)
+{
+  if (roc == G_MAXUINT32 || g_hash_table_contains (s->streams, GUINT_TO_POINTER (ssrc)) ||
+      g_hash_table_size (s->roc_hints) >= SAMTAL_SRTP_MAX_STREAMS)
+    return;
+  g_hash_table_replace (s->roc_hints, GUINT_TO_POINTER (ssrc), GUINT_TO_POINTER (roc + 1));
+}
+
+/* The first packet of a stream: which roll-over counter authenticates it (of the hint's
+ * neighbourhood, or 0 and 1). FALSE if none does. */
+static gboolean
+first_roc (SamtalSrtp *s, const guint8 *pkt, gsize body, guint32 ssrc, guint32 *roc)
+{
+  guint8 tag[SAMTAL_SRTP_MAX_TAG];
+  guint32 hint = GPOINTER_TO_UINT (g_hash_table_lookup (s->roc_hints, GUINT_TO_POINTER (ssrc)));
+  guint32 tries[3] = { 0, 1, 0 };
+  guint n = 2;
+
+  if (hint != 0) {   /* stored as roc + 1 */
+    tries[0] = hint - 1;
+    tries[1] = hint;
+    tries[2] = hint - 2;
+    n = hint >= 2 ? 3 : 2;
+  }
+  for (guint i = 0; i < n; i++) {
+    if (!compute_tag (s, pkt, body, tries[i], tag))
+      return FALSE;
+    if (CRYPTO_memcmp (tag, pkt + body, s->tag_len) == 0) {
+      *roc = tries[i];
+      return TRUE;
+    }
+  }
+  return FALSE;
+}
+
+/* The first packet of ssrc, with its roll-over counter found by first_roc. */
+static SamtalSrtpResult
+unprotect_first (SamtalSrtp *s, guint8 *pkt, gsize len, gsize head, guint32 ssrc, guint16 seq,
+                 gsize *out_len)
+{
+  SamtalRelayReplayGuard fresh = { 0 };
+  gsize body = len - s->tag_len;
+  guint32 roc = 0;
+
+  if (g_hash_table_size (s->streams) >= SAMTAL_SRTP_MAX_STREAMS)
+    return SAMTAL_SRTP_TOO_MANY;
+  if (!first_roc (s, pkt, body, ssrc, &roc))
+    return SAMTAL_SRTP_AUTH_FAILED;
+  if (!apply_keystream (s, ssrc, roc, seq, pkt + head, body - head))
+    return SAMTAL_SRTP_CRYPTO_ERROR;
+  guint64 index = samtal_relay_replay_first_index () + ((guint64) roc << 16) + seq;
+  keep_stream (s, ssrc, &fresh, &fresh, index);
+  g_hash_table_remove (s->roc_hints, GUINT_TO_POINTER (ssrc));
+  *out_len = body;
+  return SAMTAL_SRTP_OK;
+}
+
 SamtalSrtpResult
 samtal_srtp_unprotect (SamtalSrtp *s, guint8 *pkt, gsize len, gsize *out_len)
 {
@@ -277,17 +339,17 @@ samtal_srtp_unprotect (SamtalSrtp *s, guint8 *pkt, gsize len, gsize *out_len)
   guint16 seq = (guint16) ((pkt[2] << 8) | pkt[3]);
   SamtalRelayReplayGuard fresh;
   SamtalRelayReplayGuard *guard = guard_for (s, ssrc, &fresh);
+  if (guard == &fresh)
+    return unprotect_first (s, pkt, len, head, ssrc, seq, out_len);
   if (!samtal_relay_replay_check (guard, seq, &index) || !split_index (index, &roc))
     return SAMTAL_SRTP_REPLAYED;
   if (!compute_tag (s, pkt, body, roc, tag))
     return SAMTAL_SRTP_CRYPTO_ERROR;
   if (CRYPTO_memcmp (tag, pkt + body, s->tag_len) != 0)
     return SAMTAL_SRTP_AUTH_FAILED;
-  if (guard == &fresh && g_hash_table_size (s->streams) >= SAMTAL_SRTP_MAX_STREAMS)
-    return SAMTAL_SRTP_TOO_MANY;
   if (!apply_keystream (s, ssrc, roc, seq, pkt + head, body - head))
     return SAMTAL_SRTP_CRYPTO_ERROR;
-  keep_stream (s, ssrc, guard, &fresh, index);
+  samtal_relay_replay_commit (guard, index);
   *out_len = body;
   return SAMTAL_SRTP_OK;
 }

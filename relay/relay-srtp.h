@@ -60,6 +60,12 @@ SamtalSrtpResult samtal_srtp_protect (SamtalSrtp *s, guint8 *pkt, gsize len, gsi
  * length (without the tag). Nothing is changed unless it returns SAMTAL_SRTP_OK. */
 SamtalSrtpResult samtal_srtp_unprotect (SamtalSrtp *s, guint8 *pkt, gsize len, gsize *out_len);
 
+/* The roll-over counter of a stream this session has not seen yet, as another decrypter of the
+ * same stream knows it (srtpdec's stats, when the relay takes a stream over late: a publisher
+ * that was alone for ten minutes is past its first wrap). Its first packet is then tried with
+ * roc, roc + 1 and roc - 1; without a hint, with 0 and 1. Ignored for a known SSRC. */
+void samtal_srtp_expect_roc (SamtalSrtp *s, guint32 ssrc, guint32 roc);
+
 /* What a result means, in words (for logs). */
 const char *samtal_srtp_result_string (SamtalSrtpResult r);
 

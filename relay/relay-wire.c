@@ -40,6 +40,8 @@ struct _SamtalRelayWireIn {
   GstElement *dtls;       /* dtlsdec (ref): the remote key */
   GstPad *plain;          /* srtpdec's rtp_src (ref): its caps say srtpdec's output started */
   GstPad *next;           /* the first real pad downstream of it (ref): rtpsession's input */
+  GstElement *srtpdec;    /* (ref) its stats know the roll-over counters of streams it decrypted */
+  GHashTable *seen;       /* SSRCs handed to srtp (its hint asked of srtpdec once) */
   SamtalSrtp *srtp;
   gboolean unusable;
 };
@@ -210,6 +212,8 @@ samtal_relay_wire_in_new (GstElement *dec)
   SamtalRelayWireIn *w = g_new0 (SamtalRelayWireIn, 1);
   w->dtls = g_steal_pointer (&dtls);
   w->plain = plain;
+  w->srtpdec = g_steal_pointer (&srtpdec);
+  w->seen = g_hash_table_new (NULL, NULL);
   return w;
 }
 
@@ -221,8 +225,54 @@ samtal_relay_wire_in_free (SamtalRelayWireIn *w)
   gst_clear_object (&w->dtls);
   gst_clear_object (&w->plain);
   gst_clear_object (&w->next);
+  gst_clear_object (&w->srtpdec);
+  g_clear_pointer (&w->seen, g_hash_table_unref);
   samtal_srtp_free (w->srtp);
   g_free (w);
+}
+
+/* srtpdec's roll-over counter for ssrc (G_MAXUINT32 if it has none). A stream is usually taken
+ * over some packets after it started (when its first subscriber answers; a publisher alone in a
+ * room for ten minutes is past its first wrap), and its first packet must be decrypted with the
+ * counter srtpdec has reached. */
+static guint32
+srtpdec_roc (GstElement *srtpdec, guint32 ssrc)
+{
+  GstStructure *stats = NULL;
+  guint32 roc = G_MAXUINT32;
+
+  g_object_get (srtpdec, "stats", &stats, NULL);
+  const GValue *streams = stats ? gst_structure_get_value (stats, "streams") : NULL;
+  for (guint i = 0; streams != NULL && GST_VALUE_HOLDS_ARRAY (streams) &&
+                    i < gst_value_array_get_size (streams); i++) {
+    const GValue *v = gst_value_array_get_value (streams, i);
+    const GstStructure *st = GST_VALUE_HOLDS_STRUCTURE (v) ? gst_value_get_structure (v) : NULL;
+    guint s = 0, r = 0;
+    if (st && gst_structure_get_uint (st, "ssrc", &s) && s == ssrc &&
+        gst_structure_get_uint (st, "roc", &r))
+      roc = r;
+  }
+  if (stats != NULL)
+    gst_structure_free (stats);
+  return roc;
+}
+
+/* The first time the wire-in decrypts ssrc: tell srtp where srtpdec's counter is. */
+static void
+hint_first (SamtalRelayWireIn *w, GstBuffer *buf)
+{
+  guint8 head[12];
+  if (gst_buffer_extract (buf, 0, head, sizeof head) != sizeof head)
+    return;
+  guint32 ssrc = GST_READ_UINT32_BE (head + 8);
+  if (g_hash_table_contains (w->seen, GUINT_TO_POINTER (ssrc)) ||
+      g_hash_table_size (w->seen) >= SAMTAL_SRTP_MAX_STREAMS)
+    return;
+  g_hash_table_add (w->seen, GUINT_TO_POINTER (ssrc));
+  guint32 roc = srtpdec_roc (w->srtpdec, ssrc);
+  g_debug ("relay: taking SRTP of %08x over from srtpdec at roll-over %d", ssrc,
+           roc == G_MAXUINT32 ? -1 : (gint) roc);
+  samtal_srtp_expect_roc (w->srtp, ssrc, roc);
 }
 
 SamtalRelayWireResult
@@ -241,6 +291,7 @@ samtal_relay_wire_in_take (SamtalRelayWireIn *w, GstBuffer *buf)
     w->next = first_real_peer (w->plain);
     g_debug ("relay: decrypted RTP goes straight to %s:%s", GST_DEBUG_PAD_NAME (w->next));
   }
+  hint_first (w, buf);
   if (!gst_buffer_map (buf, &map, GST_MAP_READWRITE))
     return SAMTAL_RELAY_WIRE_NOT_MINE;
   SamtalSrtpResult r = samtal_srtp_unprotect (w->srtp, map.data, map.size, &len);

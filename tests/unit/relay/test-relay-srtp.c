@@ -147,6 +147,49 @@ test_reorder (void)
   srtp_dealloc (them);
 }
 
+/* A stream taken over late: libsrtp protected it from its start (past three roll-overs), ours
+ * sees it from then on. With srtpdec's roll-over counter as a hint (exact, one behind, one ahead)
+ * the first packet authenticates; without one only roll-over counters 0 and 1 are tried. */
+static void
+test_late_start (void)
+{
+  srtp_t them = libsrtp_session (SAMTAL_SRTP_AES128_CM_SHA1_80, TRUE);
+  guint8 p[BUF];
+  static const guint32 hints[] = { 3, 2, 4, G_MAXUINT32 };
+  guint8 late[G_N_ELEMENTS (hints) + 1][BUF];
+  int late_len[G_N_ELEMENTS (hints) + 1];
+  gsize out;
+
+  /* 3 * 65536 + 100 packets; keep the last few */
+  for (guint32 i = 0; i < 3u * 65536u + 100u; i++) {
+    int l = (int) make_packet (p, 42, (guint16) (500 + i), 0, 0, 8);
+    g_assert_cmpint (srtp_protect (them, p, &l), ==, srtp_err_status_ok);
+    guint32 from_end = 3u * 65536u + 99u - i;
+    if (from_end < G_N_ELEMENTS (late)) {
+      memcpy (late[from_end], p, (gsize) l);
+      late_len[from_end] = l;
+    }
+  }
+  for (guint k = 0; k < G_N_ELEMENTS (hints); k++) {
+    g_autoptr (SamtalSrtp) rx = samtal_srtp_new (SAMTAL_SRTP_AES128_CM_SHA1_80, master,
+                                                 sizeof master, NULL);
+    guint8 pk[BUF];
+    memcpy (pk, late[1], (gsize) late_len[1]);
+    if (hints[k] != G_MAXUINT32) {
+      samtal_srtp_expect_roc (rx, 42, hints[k]);
+      g_assert_cmpint (samtal_srtp_unprotect (rx, pk, (gsize) late_len[1], &out), ==,
+                       SAMTAL_SRTP_OK);
+      memcpy (pk, late[0], (gsize) late_len[0]);   /* and the next one, with the state it set */
+      g_assert_cmpint (samtal_srtp_unprotect (rx, pk, (gsize) late_len[0], &out), ==,
+                       SAMTAL_SRTP_OK);
+    } else {
+      g_assert_cmpint (samtal_srtp_unprotect (rx, pk, (gsize) late_len[1], &out), ==,
+                       SAMTAL_SRTP_AUTH_FAILED);
+    }
+  }
+  srtp_dealloc (them);
+}
+
 static void
 test_refusals (void)
 {
@@ -250,6 +293,7 @@ main (int argc, char **argv)
   g_test_add_func ("/relay/srtp/interop-32", test_interop_32);
   g_test_add_func ("/relay/srtp/interop-wrap", test_interop_wrap);
   g_test_add_func ("/relay/srtp/reorder", test_reorder);
+  g_test_add_func ("/relay/srtp/late-start", test_late_start);
   g_test_add_func ("/relay/srtp/refusals", test_refusals);
   g_test_add_func ("/relay/srtp/malformed", test_malformed);
   g_test_add_func ("/relay/srtp/too-many-ssrcs", test_too_many_ssrcs);
