@@ -467,6 +467,13 @@ test_peer_offers_answered (TestPeer *peer)
 
 /* ---- life ---- */
 
+/* Sequence numbers start just below the 16-bit wrap, so every test crosses it within seconds
+ * (after 36 packets: under a second of audio, about a second of video): the SRTP roll-over
+ * counters (the relay's own and its hint from srtpdec), replay guards and RTX caches see a wrap
+ * in every run, as in a long real call. */
+#define TEST_PEER_VIDEO_SEQ_START 65500u
+#define TEST_PEER_AUDIO_SEQ_START 65500u
+
 TestPeer *
 test_peer_new (SamtalRelay *relay, const char *room_id, const char *participant_id,
                guint keyframe_interval)
@@ -476,11 +483,11 @@ test_peer_new (SamtalRelay *relay, const char *room_id, const char *participant_
   g_autofree char *desc = g_strdup_printf (
       "webrtcbin name=w bundle-policy=max-bundle latency=0 "
       "videotestsrc is-live=true pattern=ball ! video/x-raw,width=320,height=240,framerate=30/1 ! "
-      "vp8enc deadline=1 keyframe-max-dist=%u ! rtpvp8pay ! "
+      "vp8enc deadline=1 keyframe-max-dist=%u ! rtpvp8pay seqnum-offset=%u ! "
       "application/x-rtp,media=video,encoding-name=VP8,payload=96 ! w. "
-      "audiotestsrc is-live=true wave=sine ! opusenc ! rtpopuspay ! "
+      "audiotestsrc is-live=true wave=sine ! opusenc ! rtpopuspay seqnum-offset=%u ! "
       "application/x-rtp,media=audio,encoding-name=OPUS,payload=111 ! w.",
-      keyframe_interval);
+      keyframe_interval, TEST_PEER_VIDEO_SEQ_START, TEST_PEER_AUDIO_SEQ_START);
 
   peer->ref = 1;
   peer->relay = relay;
