@@ -5,9 +5,12 @@
  * tee) and then the subscriber's whole send path (a queue and its thread, rtpsession, RTX
  * storage, clocksync, funnel) before SRTP: about 150 µs of CPU per packet where a bare SRTP
  * forwarder needs 30 (bench/README.md). Here a packet leaves rtpbin right after the publisher's
- * rtpsession saw it (so receiver reports, TWCC and NACK towards the publisher stay rtpbin's
- * work) and is pushed, on the same thread, into each subscriber's DTLS-SRTP encoder through a pad
- * of our own, next to the pad rtpbin sends through. No thread hand-off, no second rtpsession.
+ * rtpsession saw it (a probe on rtpsession's recv_rtp_src, and one at the SSRC demuxer for what
+ * the RTX receiver unwraps; receiver reports and NACK towards the publisher stay rtpbin's work)
+ * and goes, on the same thread, to each subscriber: with the relay's own SRTP straight into its
+ * ICE agent (relay-wire.h; the publisher's packet was decrypted by the relay too), or, before the
+ * keys are known and in direct-gst mode, into its DTLS-SRTP encoder through a pad of our own next
+ * to the pad rtpbin sends through. No thread hand-off, no second rtpsession.
  *
  * What rtpbin did on the way out is done here instead, for forwarded streams only:
  * - NACK from a subscriber: answered from the stream's last SAMTAL_RELAY_RTX_CACHE packets (video)
@@ -421,9 +424,9 @@ on_input_rtcp (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   return GST_PAD_PROBE_OK;   /* rtpbin still gets every report */
 }
 
-/* In front of the publisher's DTLS-SRTP decoder: forwarded RTP decrypted by the wire-in, which
- * passes it on from srtpdec's output; everything else (DTLS, RTCP, RTX, new SSRCs) goes the
- * elements' way. */
+/* In front of the publisher's DTLS-SRTP decoder: forwarded RTP is decrypted by the wire-in, which
+ * chains it into rtpsession as srtpdec would have; everything else (DTLS, RTCP, RTX, SSRCs not
+ * forwarded yet) goes the elements' way. */
 static GstPadProbeReturn
 on_wire_input (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {

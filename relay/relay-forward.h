@@ -2,13 +2,17 @@
  * without going through rtpbin twice (relay-forward.c says how and why).
  *
  * Three objects, all reference-counted because GStreamer's streaming threads hold them:
- * - SamtalRelayInput, one per participant: a pad probe in front of its webrtcbin's SSRC demuxer
- *   that takes every RTP packet of a forwarded SSRC out of rtpbin (after rtpsession counted it,
- *   so receiver reports, NACK and TWCC to the publisher stay rtpbin's) and hands it to its stream;
+ * - SamtalRelayInput, one per participant: pad probes right after its webrtcbin's rtpsession and
+ *   in front of its SSRC demuxer that take every RTP packet of a forwarded SSRC out of rtpbin
+ *   (after rtpsession counted it, so receiver reports and NACK to the publisher stay rtpbin's) and
+ *   hand it to its stream; with the relay's own SRTP, also the wire-in that decrypts those
+ *   packets in front of the DTLS-SRTP decoder (relay-wire.h);
  * - SamtalRelayStream, one per publication (an SSRC): its routes and the last packets it sent,
  *   for retransmission;
- * - SamtalRelayOut, one per receiving participant: a pad of ours linked into its DTLS-SRTP encoder
- *   (next to rtpbin's), through which every forwarded packet and sender report leaves, plus a
+ * - SamtalRelayOut, one per receiving participant: the wire-out (the relay's SRTP into its ICE
+ *   agent) through which forwarded packets leave, and a pad of ours linked into its DTLS-SRTP
+ *   encoder (next to rtpbin's) for sender reports and for packets the wire-out leaves to the
+ *   encoder (no keys yet, direct-gst mode), plus a
  *   probe on its decrypted RTCP that answers NACKs with RTX from the stream's packets and turns
  *   PLI/FIR into keyframe requests to the publisher.
  * A route joins one stream to one out; it counts what it was given and what left (the stall
