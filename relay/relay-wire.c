@@ -39,7 +39,9 @@ struct _SamtalRelayWireOut {
 struct _SamtalRelayWireIn {
   GstElement *dtls;       /* dtlsdec (ref): the remote key */
   GstPad *plain;          /* srtpdec's rtp_src (ref): its caps say srtpdec's output started */
-  GstPad *next;           /* the first real pad downstream of it (ref): rtpsession's input */
+  GstPad *next;           /* the first real pad downstream of it (ref): rtpsession's input;
+                           * NULL: push on plain */
+  gboolean started;       /* plain had its caps: next was looked for */
   GstElement *srtpdec;    /* (ref) its stats know the roll-over counters of streams it decrypted */
   GHashTable *seen;       /* SSRCs handed to srtp (its hint asked of srtpdec once) */
   SamtalSrtp *srtp;
@@ -285,9 +287,12 @@ samtal_relay_wire_in_take (SamtalRelayWireIn *w, GstBuffer *buf)
     w->srtp = session_from (w->dtls, "decoder-key", &w->unusable);
   /* srtpdec's output starts with its sticky events (stream-start, caps, segment): only after
    * srtpdec sent its first packet can one of ours follow them. */
-  if (w->srtp == NULL || !gst_pad_has_current_caps (w->plain))
+  if (w->srtp == NULL)
     return SAMTAL_RELAY_WIRE_NOT_MINE;
-  if (w->next == NULL) {   /* linked by now: srtpdec's output got its caps through it */
+  if (!w->started) {   /* once: srtpdec's output has its caps, so it is linked by now */
+    if (!gst_pad_has_current_caps (w->plain))
+      return SAMTAL_RELAY_WIRE_NOT_MINE;
+    w->started = TRUE;
     w->next = first_real_peer (w->plain);
     g_debug ("relay: decrypted RTP goes straight to %s:%s", GST_DEBUG_PAD_NAME (w->next));
   }
