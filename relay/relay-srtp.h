@@ -57,7 +57,8 @@ SamtalSrtpResult samtal_srtp_protect (SamtalSrtp *s, guint8 *pkt, gsize len, gsi
                                       gsize *out_len);
 
 /* Checks the tag of the SRTP packet pkt[0, len) and decrypts it in place; *out_len gets the RTP
- * length (without the tag). Nothing is changed unless it returns SAMTAL_SRTP_OK. */
+ * length (without the tag). Nothing is changed unless it returns SAMTAL_SRTP_OK (or, should the
+ * crypto library fail midway, SAMTAL_SRTP_CRYPTO_ERROR: then drop the packet). */
 SamtalSrtpResult samtal_srtp_unprotect (SamtalSrtp *s, guint8 *pkt, gsize len, gsize *out_len);
 
 /* The roll-over counter of a stream this session has not seen yet, as another decrypter of the

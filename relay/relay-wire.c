@@ -4,9 +4,9 @@
  * into webrtcbin's DTLS-SRTP elements: Debian's libsrtp2 (behind srtpdec/srtpenc) makes a new NSS
  * context for every packet (~14 µs for one decrypt and one encrypt), and the send side still
  * crossed srtpenc, a funnel, clocksync and nicesink's base-class machinery. Here the packet is
- * decrypted with relay-srtp.h right where it enters the publisher's DTLS-SRTP bin and continues
- * from srtpdec's output pad as if srtpdec had done it (rtpsession, RTX and SSRC demuxing as
- * before); on the way out it is encrypted with relay-srtp.h and given to the subscriber's libnice
+ * decrypted with relay-srtp.h right where it enters the publisher's DTLS-SRTP bin and is chained
+ * into the pad srtpdec's output leads to (rtpsession's input, past the ghost pads), as if
+ * srtpdec had done it; on the way out it is encrypted with relay-srtp.h and given to the subscriber's libnice
  * agent with nice_agent_send, which is what nicesink does in the end.
  *
  * Keys: the DTLS elements export them after the handshake (dtlsenc "encoder-key", dtlsdec

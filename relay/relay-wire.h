@@ -36,8 +36,8 @@ SamtalRelayWireResult samtal_relay_wire_out_send (SamtalRelayWireOut *w, GstBuff
 /* dec: the publisher's dtlssrtpdec. NULL if it does not look as in 1.22. Main context. */
 SamtalRelayWireIn *samtal_relay_wire_in_new (GstElement *dec);
 void samtal_relay_wire_in_free (SamtalRelayWireIn *w);
-/* buf: an SRTP packet as it came from the network (ref taken on DONE). DONE: decrypted and
- * pushed on as srtpdec's output, on this thread. */
+/* buf (writable): an SRTP packet as it came from the network (ref taken on DONE). DONE:
+ * decrypted and chained into what follows srtpdec (rtpsession), on this thread. */
 SamtalRelayWireResult samtal_relay_wire_in_take (SamtalRelayWireIn *w, GstBuffer *buf);
 
 /* The first element made by factory inside bin, recursively (ref; NULL if none), and how many
