@@ -7,6 +7,7 @@
  * hop to the main context with samtal_relay_invoke(), where the participant is looked up again.
  */
 #include "relay/relay-forward.h"
+#include "relay/relay-ingress.h"
 #include "relay/relay-sdp.h"
 
 #include <gst/rtp/rtp.h>
@@ -222,6 +223,10 @@ main_verified (SamtalRelayParticipant *p, gpointer data)
   if (p->verified)
     return;
   p->verified = TRUE;
+  if (p->room->relay->own_srtp && p->ingress == NULL) {
+    g_autofree char *who = g_strdup_printf ("participant %s of room %s", p->id, p->room->id);
+    p->ingress = samtal_relay_ingress_start (p->webrtc, who);
+  }
   g_autoptr (GPtrArray) live = g_ptr_array_new ();
   for (guint i = 0; i < p->publications->len; i++)
     if (((SamtalRelayPublication *) g_ptr_array_index (p->publications, i))->caps != NULL)
@@ -656,6 +661,8 @@ void
 samtal_relay_peer_free (SamtalRelayParticipant *p)
 {
   samtal_relay_peer_disconnect (p);
+  /* Detached participants handed it to their teardown; one never detached stops it here. */
+  g_clear_pointer (&p->ingress, samtal_relay_ingress_stop);
   g_clear_object (&p->dtls);
   if (p->webrtc != NULL)
     gst_object_unref (p->webrtc);

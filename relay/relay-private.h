@@ -80,6 +80,7 @@ typedef struct _SamtalRelayInput SamtalRelayInput;
 typedef struct _SamtalRelayStream SamtalRelayStream;
 typedef struct _SamtalRelayOut SamtalRelayOut;
 typedef struct _SamtalRelayRoute SamtalRelayRoute;
+typedef struct _SamtalRelayIngress SamtalRelayIngress;   /* relay-ingress.h */
 
 typedef enum {
   SAMTAL_NEG_AWAIT_OFFER,  /* nothing yet; webrtcbin's early negotiation-needed is ignored */
@@ -150,6 +151,7 @@ struct _SamtalRelayParticipant {
   GPtrArray *retiring;     /* transceivers of removed tracks, made inactive before the next offer */
   SamtalRelayInput *input; /* direct forwarding: its packets taken out of its rtpbin */
   SamtalRelayOut *out;     /* direct forwarding: the way into its SRTP encoder, once verified */
+  SamtalRelayIngress *ingress; /* own SRTP: the relay reads its socket (once verified) */
 };
 
 struct _SamtalRelayRoom {
@@ -250,6 +252,10 @@ void samtal_relay_teardown_release_late (SamtalRelayTeardown *td, GstElement *el
 /* element is locked in its state now, set to NULL (in the order given) and removed from the bin
  * by the teardown. */
 void samtal_relay_teardown_stop (SamtalRelayTeardown *td, GstElement *element);
+/* func(data) runs on the teardown's thread before anything else (e.g. stopping a thread that
+ * feeds the elements). */
+void samtal_relay_teardown_call_first (SamtalRelayTeardown *td, GDestroyNotify func,
+                                       gpointer data);
 /* The teardown starts only once pending is empty, or gives up (and leaks) after timeout_ms. */
 void samtal_relay_teardown_wait_for (SamtalRelayTeardown *td, SamtalRelayPending *pending,
                                      guint timeout_ms);

@@ -10,6 +10,7 @@
  * as force-key-unit events and leave the publisher's webrtcbin as PLI/FIR.
  */
 #include "relay/relay-forward.h"
+#include "relay/relay-ingress.h"
 #include "relay/relay-sdp.h"
 
 #include <string.h>
@@ -596,6 +597,9 @@ samtal_relay_room_detach_participant (SamtalRelayParticipant *p)
   SamtalRelayTeardown *td = samtal_relay_teardown_new (p->room->pipeline, what);
 
   samtal_relay_peer_disconnect (p);   /* no more callbacks from its webrtcbin */
+  if (p->ingress != NULL)   /* its reader stops before its webrtcbin does */
+    samtal_relay_teardown_call_first (td, (GDestroyNotify) samtal_relay_ingress_stop,
+                                      g_steal_pointer (&p->ingress));
   if (p->input != NULL)
     samtal_relay_input_close (p->input);   /* its packets are forwarded no more */
   if (p->out != NULL)

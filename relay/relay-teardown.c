@@ -99,7 +99,13 @@ struct _SamtalRelayTeardown {
   SamtalRelayPending *wait_for; /* (nullable) teardowns that must end before this one starts */
   guint wait_ms;
   GPtrArray *counters;          /* SamtalRelayPending: count this teardown while it runs */
+  GPtrArray *first;             /* FirstCall: run before anything is released or stopped */
 };
+
+typedef struct {
+  GDestroyNotify func;
+  gpointer data;
+} FirstCall;
 
 SamtalRelayTeardown *
 samtal_relay_teardown_new (GstElement *bin, const char *what)
@@ -112,6 +118,7 @@ samtal_relay_teardown_new (GstElement *bin, const char *what)
   td->late_pads = g_ptr_array_new_with_free_func (pad_release_free);
   td->counters = g_ptr_array_new_with_free_func (
       (GDestroyNotify) (void (*) (void)) samtal_relay_pending_unref);
+  td->first = g_ptr_array_new_with_free_func (g_free);
   return td;
 }
 
@@ -145,6 +152,15 @@ samtal_relay_teardown_stop (SamtalRelayTeardown *td, GstElement *element)
 }
 
 void
+samtal_relay_teardown_call_first (SamtalRelayTeardown *td, GDestroyNotify func, gpointer data)
+{
+  FirstCall *c = g_new (FirstCall, 1);
+  c->func = func;
+  c->data = data;
+  g_ptr_array_add (td->first, c);
+}
+
+void
 samtal_relay_teardown_wait_for (SamtalRelayTeardown *td, SamtalRelayPending *pending,
                                 guint timeout_ms)
 {
@@ -158,6 +174,7 @@ teardown_free (SamtalRelayTeardown *td)
   for (guint i = 0; i < td->counters->len; i++)
     pending_add (g_ptr_array_index (td->counters, i), -1);
   g_ptr_array_unref (td->counters);
+  g_ptr_array_unref (td->first);
   g_ptr_array_unref (td->early_pads);
   g_ptr_array_unref (td->elements);
   g_ptr_array_unref (td->late_pads);
@@ -190,8 +207,19 @@ leak_elements (SamtalRelayTeardown *td)
 }
 
 static void
+run_first_calls (SamtalRelayTeardown *td)
+{
+  for (guint i = 0; i < td->first->len; i++) {
+    FirstCall *c = g_ptr_array_index (td->first, i);
+    c->func (c->data);
+  }
+  g_ptr_array_set_size (td->first, 0);
+}
+
+static void
 teardown_run (SamtalRelayTeardown *td)
 {
+  run_first_calls (td);
   if (td->wait_for != NULL && !samtal_relay_pending_wait (td->wait_for, td->wait_ms)) {
     g_message ("relay: %s: earlier teardowns still running after %u ms; its elements are "
                "left running (leaked) so the server goes on", td->what, td->wait_ms);

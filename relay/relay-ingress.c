@@ -1,0 +1,410 @@
+/* relay-ingress.c — the relay's own reader of a participant's selected ICE socket (see
+ * relay-ingress.h for why and when).
+ *
+ * One thread per participant: it waits (polling every INGRESS_WAIT_STEP_MS, at most
+ * INGRESS_WAIT_MAX_S) until the pair can be taken, stops nicesrc, then reads the socket with
+ * recvmmsg and chains every non-STUN datagram into dtlssrtpdec's sink pad, where relay-forward.c's
+ * probe decrypts forwarded RTP and everything else (DTLS, RTCP, RTX) takes webrtcbin's way. Once a
+ * second it checks that libnice still has the same pair selected and READY. Stopping it (the
+ * participant's teardown) wakes the poll through an eventfd.
+ */
+#include "relay/relay-ingress.h"
+
+#include "relay/relay-stun.h"
+#include "relay/relay-wire.h"
+
+#include <agent.h>
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define INGRESS_BATCH 32
+#define INGRESS_MAX_DATAGRAM 2048   /* nicesrc's libnice reads at most 65536; RTP stays < MTU */
+#define INGRESS_WAIT_STEP_MS 20
+#define INGRESS_WAIT_MAX_S 60
+#define INGRESS_CHECK_MS 1000
+
+struct _SamtalRelayIngress {
+  char *who;
+  GstElement *webrtc;     /* (ref) */
+  GThread *thread;
+  int wake_fd;            /* eventfd: written to stop the thread */
+  gint stop;              /* atomic */
+  gint state;             /* atomic SamtalRelayIngressState */
+  guint64 datagrams;      /* __atomic */
+  guint64 answered;       /* __atomic */
+};
+
+/* What a taken-over socket needs; filled by take(), thread-local from then on. */
+typedef struct {
+  GstElement *nicesrc;    /* (ref) */
+  GstElement *dtlsdec;    /* (ref): its decoder-key says DTLS is done */
+  GstPad *dec_sink;       /* dtlssrtpdec's sink pad (ref): where nicesrc's datagrams went */
+  NiceAgent *agent;       /* (ref) */
+  guint stream, component;
+  GSocket *socket;        /* (ref) */
+  int fd;
+  struct sockaddr_storage remote;
+  socklen_t remote_len;
+  char *ufrag, *pwd;
+  gboolean controlling;
+  GstClock *clock;        /* (ref) nicesrc's: buffers get its running time, as nicesrc gave */
+  GstClockTime base_time;
+} Taken;
+
+typedef struct {
+  struct mmsghdr msgs[INGRESS_BATCH];
+  struct iovec iov[INGRESS_BATCH];
+  struct sockaddr_storage from[INGRESS_BATCH];
+  guint8 data[INGRESS_BATCH][INGRESS_MAX_DATAGRAM];
+} Batch;
+
+const char *
+samtal_relay_ingress_state_string (SamtalRelayIngressState state)
+{
+  switch (state) {
+  case SAMTAL_RELAY_INGRESS_WAITING: return "waiting";
+  case SAMTAL_RELAY_INGRESS_READING: return "reading";
+  case SAMTAL_RELAY_INGRESS_HANDED_BACK: return "handed back";
+  case SAMTAL_RELAY_INGRESS_GAVE_UP: return "gave up";
+  default: return "?";
+  }
+}
+
+static void
+taken_clear (Taken *t)
+{
+  gst_clear_object (&t->nicesrc);
+  gst_clear_object (&t->dtlsdec);
+  gst_clear_object (&t->dec_sink);
+  g_clear_object (&t->agent);
+  g_clear_object (&t->socket);
+  g_clear_pointer (&t->ufrag, g_free);
+  if (t->pwd != NULL)
+    memset (t->pwd, 0, strlen (t->pwd));
+  g_clear_pointer (&t->pwd, g_free);
+  gst_clear_object (&t->clock);
+}
+
+static socklen_t
+sockaddr_len (const struct sockaddr_storage *ss)
+{
+  return ss->ss_family == AF_INET6 ? sizeof (struct sockaddr_in6) : sizeof (struct sockaddr_in);
+}
+
+static gboolean
+same_address (const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+  if (a->ss_family != b->ss_family)
+    return FALSE;
+  if (a->ss_family == AF_INET) {
+    const struct sockaddr_in *x = (const void *) a, *y = (const void *) b;
+    return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
+  }
+  if (a->ss_family == AF_INET6) {
+    const struct sockaddr_in6 *x = (const void *) a, *y = (const void *) b;
+    return x->sin6_port == y->sin6_port &&
+           memcmp (&x->sin6_addr, &y->sin6_addr, sizeof x->sin6_addr) == 0;
+  }
+  return FALSE;
+}
+
+/* The selected pair's socket and remote address, if it is one the relay can read (UDP, not
+ * TURN) and the component is READY. */
+static gboolean
+selected_pair (Taken *t, GSocket **socket, struct sockaddr_storage *remote)
+{
+  NiceCandidate *local = NULL, *peer = NULL;
+
+  if (nice_agent_get_component_state (t->agent, t->stream, t->component) !=
+      NICE_COMPONENT_STATE_READY)
+    return FALSE;
+  *socket = nice_agent_get_selected_socket (t->agent, t->stream, t->component);
+  if (*socket == NULL)
+    return FALSE;
+  memset (remote, 0, sizeof *remote);
+  if (!nice_agent_get_selected_pair (t->agent, t->stream, t->component, &local, &peer) ||
+      peer == NULL) {
+    g_clear_object (socket);
+    return FALSE;
+  }
+  nice_address_copy_to_sockaddr (&peer->addr, (struct sockaddr *) remote);
+  return remote->ss_family == AF_INET || remote->ss_family == AF_INET6;
+}
+
+static gboolean
+dtls_done (Taken *t)
+{
+  GstBuffer *key = NULL;
+  g_object_get (t->dtlsdec, "decoder-key", &key, NULL);
+  if (key == NULL)
+    return FALSE;
+  gst_buffer_unref (key);
+  return TRUE;
+}
+
+/* The elements of webrtc's transport (TRUE if it looks as in 1.22). */
+static gboolean
+find_elements (GstElement *webrtc, Taken *t)
+{
+  guint n_src = 0, n_dec = 0, n_dtls = 0;
+  t->nicesrc = samtal_relay_find_element (webrtc, "nicesrc", &n_src);
+  g_autoptr (GstElement) dec = samtal_relay_find_element (webrtc, "dtlssrtpdec", &n_dec);
+  t->dtlsdec = dec ? samtal_relay_find_element (dec, "dtlsdec", &n_dtls) : NULL;
+  t->dec_sink = dec ? gst_element_get_static_pad (dec, "sink") : NULL;
+  if (n_src != 1 || n_dec != 1 || n_dtls != 1 || t->dec_sink == NULL)
+    return FALSE;
+  g_object_get (t->nicesrc, "agent", &t->agent, "stream", &t->stream, "component", &t->component,
+                NULL);
+  return t->agent != NULL && t->stream != 0 && t->component != 0;
+}
+
+/* Takes the socket over if everything is ready: TRUE once nicesrc stopped. */
+static gboolean
+take (SamtalRelayIngress *ing, Taken *t)
+{
+  if (!dtls_done (t))
+    return FALSE;
+  g_autoptr (GSocket) socket = NULL;
+  if (!selected_pair (t, &socket, &t->remote))
+    return FALSE;
+  t->remote_len = sockaddr_len (&t->remote);
+  g_clear_pointer (&t->ufrag, g_free);
+  g_clear_pointer (&t->pwd, g_free);
+  if (!nice_agent_get_local_credentials (t->agent, t->stream, &t->ufrag, &t->pwd))
+    return FALSE;
+  g_object_get (t->agent, "controlling-mode", &t->controlling, NULL);
+  gst_clear_object (&t->clock);
+  t->clock = gst_element_get_clock (t->nicesrc);
+  t->base_time = gst_element_get_base_time (t->nicesrc);
+  if (t->clock == NULL)
+    return FALSE;
+  /* PAUSED → READY detaches nicesrc's callback (libnice stops reading) and joins its thread. */
+  if (gst_element_set_state (t->nicesrc, GST_STATE_READY) == GST_STATE_CHANGE_FAILURE) {
+    gst_element_set_state (t->nicesrc, GST_STATE_PLAYING);
+    return FALSE;
+  }
+  t->socket = g_steal_pointer (&socket);
+  t->fd = g_socket_get_fd (t->socket);
+  g_debug ("relay: %s: the relay reads its socket (fd %d) from now on", ing->who, t->fd);
+  return TRUE;
+}
+
+static void
+hand_back (SamtalRelayIngress *ing, Taken *t, const char *why)
+{
+  g_message ("relay: %s: socket handed back to libnice: %s", ing->who, why);
+  if (gst_element_set_state (t->nicesrc, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
+    g_warning ("relay: %s: nicesrc does not start again", ing->who);
+  g_atomic_int_set (&ing->state, SAMTAL_RELAY_INGRESS_HANDED_BACK);
+}
+
+/* The pair libnice has selected is still the one read here. */
+static gboolean
+still_selected (Taken *t)
+{
+  g_autoptr (GSocket) socket = NULL;
+  struct sockaddr_storage remote;
+  return selected_pair (t, &socket, &remote) && socket == t->socket &&
+         same_address (&remote, &t->remote);
+}
+
+static void
+answer_stun (SamtalRelayIngress *ing, Taken *t, const guint8 *data, gsize len,
+             const struct sockaddr_storage *from, gboolean *foreign)
+{
+  guint8 reply[SAMTAL_STUN_MAX_REPLY];
+  gsize reply_len = 0;
+  switch (samtal_relay_stun_answer (data, len, (const struct sockaddr *) from, t->remote_len,
+                                    t->ufrag, t->pwd, t->controlling, reply, sizeof reply,
+                                    &reply_len)) {
+  case SAMTAL_STUN_REPLY:
+    if (sendto (t->fd, reply, reply_len, 0, (const struct sockaddr *) from, t->remote_len) ==
+        (ssize_t) reply_len)
+      __atomic_fetch_add (&ing->answered, 1, __ATOMIC_RELAXED);
+    break;
+  case SAMTAL_STUN_IGNORE:
+    break;
+  case SAMTAL_STUN_FOREIGN:
+    *foreign = TRUE;
+    break;
+  }
+}
+
+/* One datagram: STUN is answered here, anything else goes where nicesrc sent it. FALSE: hand the
+ * socket back. */
+static gboolean
+dispatch (SamtalRelayIngress *ing, Taken *t, const guint8 *data, gsize len,
+          const struct sockaddr_storage *from, GstClockTime running_time)
+{
+  gboolean foreign = FALSE;
+
+  if (!same_address (from, &t->remote))
+    return FALSE;
+  if (len > 0 && data[0] < 4) {              /* RFC 7983: STUN */
+    answer_stun (ing, t, data, len, from, &foreign);
+    return !foreign;
+  }
+  GstBuffer *buf = gst_buffer_new_memdup (data, len);
+  GST_BUFFER_PTS (buf) = running_time;
+  GST_BUFFER_DTS (buf) = running_time;
+  gst_pad_chain (t->dec_sink, buf);          /* FLUSHING while the participant stops: fine */
+  return TRUE;
+}
+
+/* Everything queued on the socket, in batches. FALSE: hand the socket back. */
+static gboolean
+drain (SamtalRelayIngress *ing, Taken *t, Batch *b)
+{
+  for (;;) {
+    for (guint i = 0; i < INGRESS_BATCH; i++) {
+      b->iov[i].iov_base = b->data[i];
+      b->iov[i].iov_len = sizeof b->data[i];
+      memset (&b->msgs[i].msg_hdr, 0, sizeof b->msgs[i].msg_hdr);
+      b->msgs[i].msg_hdr.msg_iov = &b->iov[i];
+      b->msgs[i].msg_hdr.msg_iovlen = 1;
+      b->msgs[i].msg_hdr.msg_name = &b->from[i];
+      b->msgs[i].msg_hdr.msg_namelen = sizeof b->from[i];
+    }
+    int n = recvmmsg (t->fd, b->msgs, INGRESS_BATCH, MSG_DONTWAIT, NULL);
+    if (n < 0)
+      return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNREFUSED;
+    GstClockTime now = gst_clock_get_time (t->clock);
+    GstClockTime running = now > t->base_time ? now - t->base_time : 0;
+    __atomic_fetch_add (&ing->datagrams, (guint64) n, __ATOMIC_RELAXED);
+    gboolean keep = TRUE;
+    for (int i = 0; i < n; i++) {
+      if (b->msgs[i].msg_hdr.msg_flags & MSG_TRUNC)
+        continue;                              /* larger than any RTP here: dropped */
+      keep = dispatch (ing, t, b->data[i], b->msgs[i].msg_len, &b->from[i], running) && keep;
+    }
+    if (!keep)
+      return FALSE;
+    if (n < INGRESS_BATCH)
+      return TRUE;
+  }
+}
+
+/* Reads until stopped or something unexpected happens (then hands back). */
+static void
+read_loop (SamtalRelayIngress *ing, Taken *t)
+{
+  g_autofree Batch *b = g_new (Batch, 1);
+  gint64 next_check = g_get_monotonic_time () + INGRESS_CHECK_MS * G_TIME_SPAN_MILLISECOND;
+
+  while (!g_atomic_int_get (&ing->stop)) {
+    struct pollfd pfd[2] = { { t->fd, POLLIN, 0 }, { ing->wake_fd, POLLIN, 0 } };
+    int r = poll (pfd, 2, INGRESS_CHECK_MS);
+    if (r < 0 && errno != EINTR) {
+      hand_back (ing, t, g_strerror (errno));
+      return;
+    }
+    if (g_atomic_int_get (&ing->stop))
+      return;
+    if (r > 0 && (pfd[0].revents & (POLLIN | POLLERR)) && !drain (ing, t, b)) {
+      hand_back (ing, t, "a datagram libnice has to see (another address, or STUN "
+                         "other than a binding request)");
+      return;
+    }
+    if (g_get_monotonic_time () >= next_check) {
+      next_check = g_get_monotonic_time () + INGRESS_CHECK_MS * G_TIME_SPAN_MILLISECOND;
+      if (!still_selected (t)) {
+        hand_back (ing, t, "ICE selected another pair or left READY");
+        return;
+      }
+    }
+  }
+}
+
+/* Waits until the pair can be taken; FALSE if stopped or it never can. */
+static gboolean
+wait_to_take (SamtalRelayIngress *ing, Taken *t)
+{
+  gint64 deadline = g_get_monotonic_time () + INGRESS_WAIT_MAX_S * G_TIME_SPAN_SECOND;
+
+  while (!g_atomic_int_get (&ing->stop)) {
+    if (take (ing, t))
+      return TRUE;
+    if (g_get_monotonic_time () > deadline) {
+      g_message ("relay: %s: libnice keeps reading its socket (no UDP pair without TURN was "
+                 "ready within %d s)", ing->who, INGRESS_WAIT_MAX_S);
+      g_atomic_int_set (&ing->state, SAMTAL_RELAY_INGRESS_GAVE_UP);
+      return FALSE;
+    }
+    struct pollfd pfd = { ing->wake_fd, POLLIN, 0 };
+    poll (&pfd, 1, INGRESS_WAIT_STEP_MS);
+  }
+  return FALSE;
+}
+
+static gpointer
+ingress_thread (gpointer data)
+{
+  SamtalRelayIngress *ing = data;
+  Taken t = { 0 };
+
+  if (find_elements (ing->webrtc, &t) && wait_to_take (ing, &t)) {
+    g_atomic_int_set (&ing->state, SAMTAL_RELAY_INGRESS_READING);
+    read_loop (ing, &t);
+  }
+  taken_clear (&t);
+  return NULL;
+}
+
+SamtalRelayIngress *
+samtal_relay_ingress_start (GstElement *webrtc, const char *who)
+{
+  g_autoptr (GError) error = NULL;
+  int wake_fd = eventfd (0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (wake_fd < 0) {
+    g_message ("relay: %s: libnice keeps reading its socket (eventfd: %s)", who,
+               g_strerror (errno));
+    return NULL;
+  }
+  SamtalRelayIngress *ing = g_new0 (SamtalRelayIngress, 1);
+  ing->who = g_strdup (who);
+  ing->webrtc = gst_object_ref (webrtc);
+  ing->wake_fd = wake_fd;
+  ing->state = SAMTAL_RELAY_INGRESS_WAITING;
+  ing->thread = g_thread_try_new ("relay-ingress", ingress_thread, ing, &error);
+  if (ing->thread == NULL) {
+    g_message ("relay: %s: libnice keeps reading its socket (%s)", who, error->message);
+    ing->thread = NULL;
+    samtal_relay_ingress_stop (ing);
+    return NULL;
+  }
+  return ing;
+}
+
+void
+samtal_relay_ingress_stop (SamtalRelayIngress *ing)
+{
+  if (ing == NULL)
+    return;
+  g_atomic_int_set (&ing->stop, 1);
+  guint64 one = 1;
+  if (write (ing->wake_fd, &one, sizeof one) < 0 && errno != EAGAIN)
+    g_debug ("relay: %s: eventfd: %s", ing->who, g_strerror (errno));
+  if (ing->thread != NULL)
+    g_thread_join (ing->thread);
+  close (ing->wake_fd);
+  gst_object_unref (ing->webrtc);
+  g_free (ing->who);
+  g_free (ing);
+}
+
+SamtalRelayIngressState
+samtal_relay_ingress_state (SamtalRelayIngress *ing)
+{
+  return (SamtalRelayIngressState) g_atomic_int_get (&ing->state);
+}
+
+void
+samtal_relay_ingress_counts (SamtalRelayIngress *ing, guint64 *datagrams, guint64 *answered)
+{
+  *datagrams = __atomic_load_n (&ing->datagrams, __ATOMIC_RELAXED);
+  *answered = __atomic_load_n (&ing->answered, __ATOMIC_RELAXED);
+}

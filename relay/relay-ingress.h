@@ -1,0 +1,45 @@
+/* relay-ingress.h — the relay reads a participant's UDP socket itself once ICE and DTLS are done
+ * (direct forwarding with the relay's own SRTP), instead of libnice and nicesrc.
+ *
+ * Why: after relay-wire.h, the largest costs per forwarded packet were the receive side's
+ * machinery — libnice's per-packet dispatch under its agent lock, nicesrc's main-loop round trip
+ * and buffer copy, GstBaseSrc's loop, the capsfilter push — all to hand one datagram to
+ * dtlssrtpdec (bench/README.md). An ingress has one thread per participant, like nicesrc, that
+ * reads the selected pair's socket in batches (recvmmsg) and chains each datagram into webrtcbin's
+ * DTLS-SRTP decoder exactly where nicesrc's output went, timestamped as nicesrc would have; STUN
+ * on the pair is answered as libnice would (relay-stun.h). nicesrc is stopped (READY) meanwhile,
+ * which detaches libnice's reading from the socket.
+ *
+ * It takes over only a UDP pair that is not relayed through TURN (libnice gives out no socket for
+ * those), and only after the ICE component is ready and DTLS has exported its keys. Anything it
+ * does not expect — a datagram from another address, a STUN message other than a binding request
+ * or indication, a new selected pair, the component leaving READY — hands the socket back:
+ * nicesrc starts again and libnice carries on from there (the one datagram read is lost; STUN
+ * retransmits). A handed-back participant stays with libnice.
+ */
+#pragma once
+
+#include "relay/relay-private.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  SAMTAL_RELAY_INGRESS_WAITING,    /* ICE or DTLS not done yet: libnice reads */
+  SAMTAL_RELAY_INGRESS_READING,    /* the relay reads the socket */
+  SAMTAL_RELAY_INGRESS_HANDED_BACK,/* something unexpected came: libnice reads again, for good */
+  SAMTAL_RELAY_INGRESS_GAVE_UP,    /* no pair it can take (TURN, TCP) or not ready in time */
+} SamtalRelayIngressState;
+
+/* Starts watching webrtc's bundled transport (main context). NULL if its receive side does not
+ * look as in GStreamer 1.22 (one nicesrc, one dtlssrtpdec): then libnice keeps reading. who: for
+ * logs. */
+SamtalRelayIngress *samtal_relay_ingress_start (GstElement *webrtc, const char *who);
+/* Stops reading and joins the thread; nicesrc stays stopped if it was (the participant is being
+ * torn down). Any thread but the ingress's own; may wait for a datagram being processed. */
+void samtal_relay_ingress_stop (SamtalRelayIngress *ing);
+SamtalRelayIngressState samtal_relay_ingress_state (SamtalRelayIngress *ing);
+/* Datagrams read and STUN requests answered so far (any thread). */
+void samtal_relay_ingress_counts (SamtalRelayIngress *ing, guint64 *datagrams, guint64 *answered);
+const char *samtal_relay_ingress_state_string (SamtalRelayIngressState state);
+
+G_END_DECLS
