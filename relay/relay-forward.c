@@ -826,6 +826,15 @@ samtal_relay_out_unref (SamtalRelayOut *out)
 }
 
 void
+samtal_relay_out_set_path (SamtalRelayOut *out, SamtalRelayWirePath *path)
+{
+  g_mutex_lock (&out->push_lock);
+  if (out->wire != NULL)
+    samtal_relay_wire_out_set_path (out->wire, path);
+  g_mutex_unlock (&out->push_lock);
+}
+
+void
 samtal_relay_out_close (SamtalRelayOut *out)
 {
   if (out->rtcp_probe != 0) {

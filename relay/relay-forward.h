@@ -22,6 +22,7 @@
 #pragma once
 
 #include "relay/relay-private.h"
+#include "relay/relay-wire.h"
 
 G_BEGIN_DECLS
 
@@ -68,6 +69,8 @@ SamtalRelayOut *samtal_relay_out_ref (SamtalRelayOut *out);
 void samtal_relay_out_unref (SamtalRelayOut *out);
 /* Unlinks the pad (a push in flight ends with not-linked), forgets the streams. Never blocks. */
 void samtal_relay_out_close (SamtalRelayOut *out);
+/* Own SRTP: forwarded packets go out through path while it is set (relay-wire.h). */
+void samtal_relay_out_set_path (SamtalRelayOut *out, SamtalRelayWirePath *path);
 
 /* A route from st to out, not flowing yet. count is the subscription's (referenced). */
 SamtalRelayRoute *samtal_relay_route_new (SamtalRelayStream *st, SamtalRelayOut *out,

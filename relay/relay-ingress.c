@@ -15,6 +15,7 @@
 
 #include <agent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -36,6 +37,7 @@ struct _SamtalRelayIngress {
   gint state;             /* atomic SamtalRelayIngressState */
   guint64 datagrams;      /* __atomic */
   guint64 answered;       /* __atomic */
+  SamtalRelayWirePath *path;  /* set while reading */
 };
 
 /* What a taken-over socket needs; filled by take(), thread-local from then on. */
@@ -46,7 +48,7 @@ typedef struct {
   NiceAgent *agent;       /* (ref) */
   guint stream, component;
   GSocket *socket;        /* (ref) */
-  int fd;
+  int fd;                 /* a duplicate of the socket's (libnice may close its own), or -1 */
   struct sockaddr_storage remote;
   socklen_t remote_len;
   char *ufrag, *pwd;
@@ -87,6 +89,9 @@ taken_clear (Taken *t)
     memset (t->pwd, 0, strlen (t->pwd));
   g_clear_pointer (&t->pwd, g_free);
   gst_clear_object (&t->clock);
+  if (t->fd >= 0)
+    close (t->fd);
+  t->fd = -1;
 }
 
 static socklen_t
@@ -182,13 +187,19 @@ take (SamtalRelayIngress *ing, Taken *t)
   t->base_time = gst_element_get_base_time (t->nicesrc);
   if (t->clock == NULL)
     return FALSE;
+  t->fd = fcntl (g_socket_get_fd (socket), F_DUPFD_CLOEXEC, 0);
+  if (t->fd < 0)
+    return FALSE;
   /* PAUSED → READY detaches nicesrc's callback (libnice stops reading) and joins its thread. */
   if (gst_element_set_state (t->nicesrc, GST_STATE_READY) == GST_STATE_CHANGE_FAILURE) {
     gst_element_set_state (t->nicesrc, GST_STATE_PLAYING);
+    close (t->fd);
+    t->fd = -1;
     return FALSE;
   }
   t->socket = g_steal_pointer (&socket);
-  t->fd = g_socket_get_fd (t->socket);
+  if (!samtal_relay_wire_path_set (ing->path, t->fd, &t->remote, t->remote_len))
+    g_debug ("relay: %s: forwarded packets still go through libnice", ing->who);
   g_debug ("relay: %s: the relay reads its socket (fd %d) from now on", ing->who, t->fd);
   return TRUE;
 }
@@ -197,6 +208,7 @@ static void
 hand_back (SamtalRelayIngress *ing, Taken *t, const char *why)
 {
   g_message ("relay: %s: socket handed back to libnice: %s", ing->who, why);
+  samtal_relay_wire_path_clear (ing->path);
   if (gst_element_set_state (t->nicesrc, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
     g_warning ("relay: %s: nicesrc does not start again", ing->who);
   g_atomic_int_set (&ing->state, SAMTAL_RELAY_INGRESS_HANDED_BACK);
@@ -345,11 +357,13 @@ ingress_thread (gpointer data)
 {
   SamtalRelayIngress *ing = data;
   Taken t = { 0 };
+  t.fd = -1;
 
   if (find_elements (ing->webrtc, &t) && wait_to_take (ing, &t)) {
     g_atomic_int_set (&ing->state, SAMTAL_RELAY_INGRESS_READING);
     read_loop (ing, &t);
   }
+  samtal_relay_wire_path_clear (ing->path);
   taken_clear (&t);
   return NULL;
 }
@@ -369,6 +383,7 @@ samtal_relay_ingress_start (GstElement *webrtc, const char *who)
   ing->webrtc = gst_object_ref (webrtc);
   ing->wake_fd = wake_fd;
   ing->state = SAMTAL_RELAY_INGRESS_WAITING;
+  ing->path = samtal_relay_wire_path_new ();
   ing->thread = g_thread_try_new ("relay-ingress", ingress_thread, ing, &error);
   if (ing->thread == NULL) {
     g_message ("relay: %s: libnice keeps reading its socket (%s)", who, error->message);
@@ -391,9 +406,16 @@ samtal_relay_ingress_stop (SamtalRelayIngress *ing)
   if (ing->thread != NULL)
     g_thread_join (ing->thread);
   close (ing->wake_fd);
+  samtal_relay_wire_path_unref (ing->path);
   gst_object_unref (ing->webrtc);
   g_free (ing->who);
   g_free (ing);
+}
+
+SamtalRelayWirePath *
+samtal_relay_ingress_path (SamtalRelayIngress *ing)
+{
+  return ing->path;
 }
 
 SamtalRelayIngressState

@@ -20,6 +20,7 @@
 #pragma once
 
 #include "relay/relay-private.h"
+#include "relay/relay-wire.h"
 
 G_BEGIN_DECLS
 
@@ -38,6 +39,9 @@ SamtalRelayIngress *samtal_relay_ingress_start (GstElement *webrtc, const char *
  * torn down). Any thread but the ingress's own; may wait for a datagram being processed. */
 void samtal_relay_ingress_stop (SamtalRelayIngress *ing);
 SamtalRelayIngressState samtal_relay_ingress_state (SamtalRelayIngress *ing);
+/* The participant's pair while the ingress reads it (unset otherwise): what is forwarded to it
+ * can be sent straight there. Borrowed; lives as long as ing (ref it to keep it longer). */
+SamtalRelayWirePath *samtal_relay_ingress_path (SamtalRelayIngress *ing);
 /* Datagrams read and STUN requests answered so far (any thread). */
 void samtal_relay_ingress_counts (SamtalRelayIngress *ing, guint64 *datagrams, guint64 *answered);
 const char *samtal_relay_ingress_state_string (SamtalRelayIngressState state);

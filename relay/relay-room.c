@@ -392,9 +392,12 @@ start_routes (SamtalRelayParticipant *s)
 {
   g_autoptr (GError) error = NULL;
 
-  if (s->out == NULL)
+  if (s->out == NULL) {
     s->out = samtal_relay_out_new (s->webrtc, s->room->relay->link, s->room->relay->own_srtp,
                                    &error);
+    if (s->out != NULL && s->ingress != NULL)
+      samtal_relay_out_set_path (s->out, samtal_relay_ingress_path (s->ingress));
+  }
   if (s->out == NULL) {
     samtal_relay_invoke (s->tag, main_fail, g_strdup_printf ("cannot forward media: %s",
                                                              error->message), g_free);

@@ -20,11 +20,22 @@
 #include "relay/relay-srtp.h"
 
 #include <agent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Bigger forwarded packets (there should be none: RTP over UDP stays under the path MTU) are left
  * to webrtcbin's elements. */
 #define WIRE_MAX_PACKET 2048
+
+struct _SamtalRelayWirePath {
+  gint ref;
+  GMutex lock;
+  int fd;                 /* a duplicate of the pair's socket (-1: not set) */
+  struct sockaddr_storage remote;
+  socklen_t len;
+};
 
 struct _SamtalRelayWireOut {
   GstElement *dtls;       /* dtlsenc (ref): the local key */
@@ -34,6 +45,7 @@ struct _SamtalRelayWireOut {
   guint component;
   SamtalSrtp *srtp;
   gboolean unusable;      /* a profile relay-srtp does not do: the elements carry everything */
+  SamtalRelayWirePath *path;  /* (nullable, ref) */
 };
 
 struct _SamtalRelayWireIn {
@@ -109,6 +121,84 @@ session_from (GstElement *dtls, const char *property, gboolean *unusable)
   return srtp;
 }
 
+/* ---- path ---- */
+
+SamtalRelayWirePath *
+samtal_relay_wire_path_new (void)
+{
+  SamtalRelayWirePath *path = g_new0 (SamtalRelayWirePath, 1);
+  path->ref = 1;
+  path->fd = -1;
+  g_mutex_init (&path->lock);
+  return path;
+}
+
+SamtalRelayWirePath *
+samtal_relay_wire_path_ref (SamtalRelayWirePath *path)
+{
+  g_atomic_int_inc (&path->ref);
+  return path;
+}
+
+void
+samtal_relay_wire_path_unref (SamtalRelayWirePath *path)
+{
+  if (path == NULL || !g_atomic_int_dec_and_test (&path->ref))
+    return;
+  samtal_relay_wire_path_clear (path);
+  g_mutex_clear (&path->lock);
+  g_free (path);
+}
+
+gboolean
+samtal_relay_wire_path_set (SamtalRelayWirePath *path, int fd,
+                            const struct sockaddr_storage *remote, socklen_t len)
+{
+  /* A duplicate: libnice may close its descriptor (a removed stream) and the number be reused
+   * before the ingress notices; ours stays this socket until cleared. */
+  int dup_fd = fcntl (fd, F_DUPFD_CLOEXEC, 0);
+  if (dup_fd < 0 || len > sizeof path->remote) {
+    if (dup_fd >= 0)
+      close (dup_fd);
+    return FALSE;
+  }
+  g_mutex_lock (&path->lock);
+  int old = path->fd;
+  path->fd = dup_fd;
+  memcpy (&path->remote, remote, len);
+  path->len = len;
+  g_mutex_unlock (&path->lock);
+  if (old >= 0)
+    close (old);
+  return TRUE;
+}
+
+void
+samtal_relay_wire_path_clear (SamtalRelayWirePath *path)
+{
+  g_mutex_lock (&path->lock);
+  int old = path->fd;
+  path->fd = -1;
+  g_mutex_unlock (&path->lock);
+  if (old >= 0)
+    close (old);
+}
+
+/* Sends pkt through path if it is set: TRUE with *sent, else FALSE (libnice's turn). */
+static gboolean
+path_send (SamtalRelayWirePath *path, const guint8 *pkt, gsize len, gboolean *sent)
+{
+  g_mutex_lock (&path->lock);
+  gboolean set = path->fd >= 0;
+  if (set) {
+    ssize_t n = sendto (path->fd, pkt, len, MSG_DONTWAIT, (const struct sockaddr *) &path->remote,
+                        path->len);
+    *sent = n == (ssize_t) len;
+  }
+  g_mutex_unlock (&path->lock);
+  return set;
+}
+
 /* ---- out ---- */
 
 SamtalRelayWireOut *
@@ -136,7 +226,16 @@ samtal_relay_wire_out_free (SamtalRelayWireOut *w)
   gst_clear_object (&w->sink);
   g_clear_object (&w->agent);
   samtal_srtp_free (w->srtp);
+  samtal_relay_wire_path_unref (w->path);
   g_free (w);
+}
+
+void
+samtal_relay_wire_out_set_path (SamtalRelayWireOut *w, SamtalRelayWirePath *path)
+{
+  SamtalRelayWirePath *old = w->path;
+  w->path = path ? samtal_relay_wire_path_ref (path) : NULL;
+  samtal_relay_wire_path_unref (old);
 }
 
 static gboolean
@@ -175,8 +274,11 @@ samtal_relay_wire_out_send (SamtalRelayWireOut *w, GstBuffer *buf)
     g_debug ("relay: not sent: %s", samtal_srtp_result_string (r));
     return SAMTAL_RELAY_WIRE_DROPPED;
   }
-  gint sent = nice_agent_send (w->agent, w->stream, w->component, (guint) len, (const gchar *) pkt);
-  return sent == (gint) len ? SAMTAL_RELAY_WIRE_DONE : SAMTAL_RELAY_WIRE_DROPPED;
+  gboolean ok = FALSE;
+  if (w->path == NULL || !path_send (w->path, pkt, len, &ok))
+    ok = nice_agent_send (w->agent, w->stream, w->component, (guint) len,
+                          (const gchar *) pkt) == (gint) len;
+  return ok ? SAMTAL_RELAY_WIRE_DONE : SAMTAL_RELAY_WIRE_DROPPED;
 }
 
 /* ---- in ---- */

@@ -15,10 +15,16 @@
 
 #include "relay/relay-private.h"
 
+#include <sys/socket.h>
+
 G_BEGIN_DECLS
 
 typedef struct _SamtalRelayWireOut SamtalRelayWireOut;
 typedef struct _SamtalRelayWireIn SamtalRelayWireIn;
+/* A participant's selected ICE pair as the relay's own socket reader (relay-ingress.h) knows it:
+ * while set, a wire-out sends straight to it (sendto on a duplicate of the pair's socket) instead
+ * of through libnice (its agent lock, candidate look-ups, GSocket). Any thread; refcounted. */
+typedef struct _SamtalRelayWirePath SamtalRelayWirePath;
 
 typedef enum {
   SAMTAL_RELAY_WIRE_DONE,       /* sent (out) / decrypted and passed on (in) */
@@ -32,6 +38,19 @@ SamtalRelayWireOut *samtal_relay_wire_out_new (GstElement *webrtc);
 void samtal_relay_wire_out_free (SamtalRelayWireOut *w);
 /* Protects a copy of the RTP packet buf and sends it. */
 SamtalRelayWireResult samtal_relay_wire_out_send (SamtalRelayWireOut *w, GstBuffer *buf);
+
+/* Sends go through path while it is set (ref taken; NULL: always libnice). Under the out's push
+ * lock. */
+void samtal_relay_wire_out_set_path (SamtalRelayWireOut *w, SamtalRelayWirePath *path);
+
+SamtalRelayWirePath *samtal_relay_wire_path_new (void);
+SamtalRelayWirePath *samtal_relay_wire_path_ref (SamtalRelayWirePath *path);
+void samtal_relay_wire_path_unref (SamtalRelayWirePath *path);
+/* From now on sends go to remote through a duplicate of fd; FALSE if fd cannot be duplicated. */
+gboolean samtal_relay_wire_path_set (SamtalRelayWirePath *path, int fd,
+                                     const struct sockaddr_storage *remote, socklen_t len);
+/* Back to libnice (the duplicate is closed). */
+void samtal_relay_wire_path_clear (SamtalRelayWirePath *path);
 
 /* dec: the publisher's dtlssrtpdec. NULL if it does not look as in 1.22. Main context. */
 SamtalRelayWireIn *samtal_relay_wire_in_new (GstElement *dec);
