@@ -672,9 +672,19 @@ samtal_relay_room_describe (SamtalRelayRoom *room)
   g_hash_table_iter_init (&it, room->participants);
   while (g_hash_table_iter_next (&it, NULL, &value)) {
     SamtalRelayParticipant *s = value;
-    g_string_append_printf (out, "%s: %s%s%s, gate %s\n", s->id, neg_name (s->neg),
+    g_string_append_printf (out, "%s: %s%s%s, gate %s", s->id, neg_name (s->neg),
                             s->ready ? ", ready" : "", s->verified ? ", verified" : "",
                             g_atomic_int_get (&s->tag->gate_closed) ? "closed" : "open");
+    if (s->ingress != NULL) {
+      guint64 datagrams = 0, answered = 0;
+      samtal_relay_ingress_counts (s->ingress, &datagrams, &answered);
+      g_string_append_printf (out, ", reader %s (%" G_GUINT64_FORMAT " datagrams, %"
+                              G_GUINT64_FORMAT " STUN answered)",
+                              samtal_relay_ingress_state_string (
+                                  samtal_relay_ingress_state (s->ingress)),
+                              datagrams, answered);
+    }
+    g_string_append_c (out, '\n');
     for (guint i = 0; i < s->subscriptions->len; i++) {
       SamtalRelaySubscription *sub = g_ptr_array_index (s->subscriptions, i);
       guint level = 0;

@@ -54,6 +54,28 @@ has_sender_reports (Harness *h, gpointer data)
   return test_peer_sender_reports (g_hash_table_lookup (h->peers, "b")) >= GPOINTER_TO_UINT (data);
 }
 
+/* TRUE once the relay reads the sockets of as many participants as data says, with datagrams
+ * read. */
+static gboolean
+readers_reading (Harness *h, gpointer data)
+{
+  g_autofree char *text = samtal_relay_describe_room (h->relay, "room");
+  guint n = 0;
+  for (const char *p = text; p != NULL && (p = strstr (p, ", reader reading (")) != NULL; p++)
+    if (!g_str_has_prefix (p, ", reader reading (0 datagrams"))
+      n++;
+  return n >= GPOINTER_TO_UINT (data);
+}
+
+/* TRUE once the relay forwarded 100 packets more than *data. */
+static gboolean
+forwarded_more_than (Harness *h, gpointer data)
+{
+  SamtalRelayStats stats;
+  samtal_relay_get_stats (h->relay, &stats);
+  return stats.forwarded_packets > *(guint64 *) data + 100;
+}
+
 static void
 test_two_peers (void)
 {
@@ -81,6 +103,13 @@ test_two_peers (void)
   /* a's sender reports reach b (its audio and video): RTP time maps to a's clock (lip sync). */
   if (h->relay->direct)
     g_assert_true (harness_wait (h, has_sender_reports, GUINT_TO_POINTER (2), WAIT_S));
+  /* With its own SRTP the relay reads both sockets itself, and media still flows through it. */
+  if (h->relay->own_srtp) {
+    g_assert_true (harness_wait (h, readers_reading, GUINT_TO_POINTER (2), WAIT_S));
+    samtal_relay_get_stats (h->relay, &stats);
+    guint64 before = stats.forwarded_packets;
+    g_assert_true (harness_wait (h, forwarded_more_than, &before, WAIT_S));
+  }
   harness_free (h);
 }
 
