@@ -57,12 +57,59 @@ typedef struct {
   GstClockTime base_time;
 } Taken;
 
+/* recvmmsg reads straight into the GstBuffers that go downstream (no copy); a slot's buffer is
+ * replaced once it was passed on, and kept for the next batch if its datagram was STUN. */
 typedef struct {
   struct mmsghdr msgs[INGRESS_BATCH];
   struct iovec iov[INGRESS_BATCH];
   struct sockaddr_storage from[INGRESS_BATCH];
-  guint8 data[INGRESS_BATCH][INGRESS_MAX_DATAGRAM];
+  GstBuffer *buf[INGRESS_BATCH];
+  GstMapInfo map[INGRESS_BATCH];
 } Batch;
+
+static gboolean
+batch_prepare (Batch *b)
+{
+  for (guint i = 0; i < INGRESS_BATCH; i++) {
+    if (b->buf[i] == NULL) {
+      b->buf[i] = gst_buffer_new_allocate (NULL, INGRESS_MAX_DATAGRAM, NULL);
+      if (b->buf[i] == NULL || !gst_buffer_map (b->buf[i], &b->map[i], GST_MAP_WRITE)) {
+        gst_clear_buffer (&b->buf[i]);
+        return FALSE;
+      }
+    }
+    b->iov[i].iov_base = b->map[i].data;
+    b->iov[i].iov_len = b->map[i].size;
+    memset (&b->msgs[i].msg_hdr, 0, sizeof b->msgs[i].msg_hdr);
+    b->msgs[i].msg_hdr.msg_iov = &b->iov[i];
+    b->msgs[i].msg_hdr.msg_iovlen = 1;
+    b->msgs[i].msg_hdr.msg_name = &b->from[i];
+    b->msgs[i].msg_hdr.msg_namelen = sizeof b->from[i];
+  }
+  return TRUE;
+}
+
+/* Slot i's buffer, cut to len and no longer mapped, for downstream (transfer full). */
+static GstBuffer *
+batch_take (Batch *b, guint i, gsize len)
+{
+  GstBuffer *buf = b->buf[i];
+  gst_buffer_unmap (buf, &b->map[i]);
+  gst_buffer_set_size (buf, (gssize) len);
+  b->buf[i] = NULL;
+  return buf;
+}
+
+static void
+batch_free (Batch *b)
+{
+  for (guint i = 0; i < INGRESS_BATCH; i++)
+    if (b->buf[i] != NULL) {
+      gst_buffer_unmap (b->buf[i], &b->map[i]);
+      gst_buffer_unref (b->buf[i]);
+    }
+  g_free (b);
+}
 
 const char *
 samtal_relay_ingress_state_string (SamtalRelayIngressState state)
@@ -246,21 +293,22 @@ answer_stun (SamtalRelayIngress *ing, Taken *t, const guint8 *data, gsize len,
   }
 }
 
-/* One datagram: STUN is answered here, anything else goes where nicesrc sent it. FALSE: hand the
- * socket back. */
+/* Datagram i of the batch: STUN is answered here, anything else goes where nicesrc sent it.
+ * FALSE: hand the socket back. */
 static gboolean
-dispatch (SamtalRelayIngress *ing, Taken *t, const guint8 *data, gsize len,
-          const struct sockaddr_storage *from, GstClockTime running_time)
+dispatch (SamtalRelayIngress *ing, Taken *t, Batch *b, guint i, gsize len,
+          GstClockTime running_time)
 {
   gboolean foreign = FALSE;
+  const guint8 *data = b->map[i].data;
 
-  if (!same_address (from, &t->remote))
+  if (!same_address (&b->from[i], &t->remote))
     return FALSE;
   if (len > 0 && data[0] < 4) {              /* RFC 7983: STUN */
-    answer_stun (ing, t, data, len, from, &foreign);
+    answer_stun (ing, t, data, len, &b->from[i], &foreign);
     return !foreign;
   }
-  GstBuffer *buf = gst_buffer_new_memdup (data, len);
+  GstBuffer *buf = batch_take (b, i, len);
   GST_BUFFER_PTS (buf) = running_time;
   GST_BUFFER_DTS (buf) = running_time;
   gst_pad_chain (t->dec_sink, buf);          /* FLUSHING while the participant stops: fine */
@@ -272,15 +320,8 @@ static gboolean
 drain (SamtalRelayIngress *ing, Taken *t, Batch *b)
 {
   for (;;) {
-    for (guint i = 0; i < INGRESS_BATCH; i++) {
-      b->iov[i].iov_base = b->data[i];
-      b->iov[i].iov_len = sizeof b->data[i];
-      memset (&b->msgs[i].msg_hdr, 0, sizeof b->msgs[i].msg_hdr);
-      b->msgs[i].msg_hdr.msg_iov = &b->iov[i];
-      b->msgs[i].msg_hdr.msg_iovlen = 1;
-      b->msgs[i].msg_hdr.msg_name = &b->from[i];
-      b->msgs[i].msg_hdr.msg_namelen = sizeof b->from[i];
-    }
+    if (!batch_prepare (b))
+      return TRUE;                             /* no memory now: the kernel keeps them */
     int n = recvmmsg (t->fd, b->msgs, INGRESS_BATCH, MSG_DONTWAIT, NULL);
     if (n < 0)
       return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNREFUSED;
@@ -291,7 +332,7 @@ drain (SamtalRelayIngress *ing, Taken *t, Batch *b)
     for (int i = 0; i < n; i++) {
       if (b->msgs[i].msg_hdr.msg_flags & MSG_TRUNC)
         continue;                              /* larger than any RTP here: dropped */
-      keep = dispatch (ing, t, b->data[i], b->msgs[i].msg_len, &b->from[i], running) && keep;
+      keep = dispatch (ing, t, b, (guint) i, b->msgs[i].msg_len, running) && keep;
     }
     if (!keep)
       return FALSE;
@@ -302,9 +343,8 @@ drain (SamtalRelayIngress *ing, Taken *t, Batch *b)
 
 /* Reads until stopped or something unexpected happens (then hands back). */
 static void
-read_loop (SamtalRelayIngress *ing, Taken *t)
+read_loop_batch (SamtalRelayIngress *ing, Taken *t, Batch *b)
 {
-  g_autofree Batch *b = g_new (Batch, 1);
   gint64 next_check = g_get_monotonic_time () + INGRESS_CHECK_MS * G_TIME_SPAN_MILLISECOND;
 
   while (!g_atomic_int_get (&ing->stop)) {
@@ -329,6 +369,14 @@ read_loop (SamtalRelayIngress *ing, Taken *t)
       }
     }
   }
+}
+
+static void
+read_loop (SamtalRelayIngress *ing, Taken *t)
+{
+  Batch *b = g_new0 (Batch, 1);
+  read_loop_batch (ing, t, b);
+  batch_free (b);
 }
 
 /* Waits until the pair can be taken; FALSE if stopped or it never can. */

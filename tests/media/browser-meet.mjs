@@ -3,7 +3,11 @@
 // from --expect participant ids (comma separated). Prints one JSON line with the page's results;
 // exit 0 when reached, 1 on timeout or error. Usage:
 //   node browser-meet.mjs --url URL [--frames N] [--expect u7,u12] [--timeout S] [--linger S]
-// After reaching the goal it stays --linger seconds (default 5) before leaving.
+//                         [--consent S]
+// After reaching the goal it stays --linger seconds (default 5) before leaving. With --consent it
+// first waits up to S seconds until the browser's connectivity checks on the selected ICE pair
+// that it sent after the goal (pings, consent checks) were answered: by then the relay reads its
+// socket itself (relay/README.md), so its own STUN answers are what keeps the browser connected.
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,6 +58,21 @@ async function main() {
       await new Promise((r) => setTimeout(r, 250));
     }
     ok = reached(result);
+    const consentS = Number(option('consent', '0'));
+    if (ok && consentS > 0) {
+      const start = (await page.evaluate(() => window.samtalTest)).pair;
+      let answered = false;
+      const until = Date.now() + consentS * 1000;
+      while (start && Date.now() < until && !answered) {
+        await new Promise((r) => setTimeout(r, 250));
+        const now = (await page.evaluate(() => window.samtalTest)).pair;
+        answered = !!now && now.id === start.id && now.requestsSent > start.requestsSent &&
+          now.responsesReceived > start.responsesReceived && now.state === 'succeeded';
+      }
+      result = await page.evaluate(() => window.samtalTest);
+      result.consentAnswered = answered;
+      ok = answered;
+    }
     // Stay a little longer, like samtal-client does, so the other side can finish counting ours.
     if (ok) await new Promise((r) => setTimeout(r, Number(option('linger', '5')) * 1000));
   } finally {

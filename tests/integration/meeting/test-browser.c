@@ -4,13 +4,11 @@
  * samtal-client joins as the caseworker with --auto-admit. Each must decode ≥ 60 frames of the
  * other's video. Skipped when node or Chromium is missing.
  *
- * Known blocker (22:00 UTC): the relay sets do-nack=TRUE on its audio subscriber transceivers
- * (relay/relay-room.c), so the relay's offer to the browser carries an RTX ssrc-group on the audio
- * m-line, and Chrome refuses it ("Failed to add remote stream ssrc … {mid: audio1, media_type:
- * audio}"). With the native client's audio off the same test passes both ways; any meeting with
- * audio and a browser fails until the relay enables NACK/RTX for video only. Verified in a
- * private copy of the tree: with `"do-nack", g_strcmp0 (pub->kind, "video") == 0` in subscribe()
- * (relay/relay-room.c:212) this test passes with audio on.
+ * Then the browser must see its connectivity checks on the selected ICE pair answered after the
+ * goal (--consent): by then the relay reads the socket itself and answers STUN on its own
+ * (relay/README.md), and a browser that gets no answers drops the connection after 30 s (RFC 7675).
+ * (The relay negotiates NACK/RTX for video only: Chrome refuses an RTX ssrc-group on an audio
+ * m-line.)
  */
 #include <signal.h>
 #include <string.h>
@@ -64,7 +62,7 @@ test_browser_and_native (void)
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   g_autoptr (GSubprocess) browser = g_subprocess_launcher_spawn (
     launcher, &error, node, script, "--url", url, "--frames", "60", "--expect", staff_pid,
-    "--timeout", "120", NULL);
+    "--timeout", "120", "--consent", "20", NULL);
   g_assert_no_error (error);
   /* communicate asynchronously: the native client's output is read on this context meanwhile */
   gboolean done = FALSE;

@@ -127,6 +127,16 @@ async function poll() {
   });
   test.byParticipant = by;
   test.framesDecoded = total;
+  // The selected ICE pair's connectivity checks (Chrome keeps pinging it and checks consent,
+  // RFC 7675): browser-meet.mjs --consent waits for one answered after the relay took the socket.
+  stats.forEach((s) => {
+    if (s.type !== 'transport' || !s.selectedCandidatePairId) return;
+    const p = stats.get(s.selectedCandidatePairId);
+    if (p) {
+      test.pair = { id: p.id, requestsSent: (p.requestsSent || 0) + (p.consentRequestsSent || 0),
+                    responsesReceived: p.responsesReceived || 0, state: p.state };
+    }
+  });
 }
 
 function connect() {
