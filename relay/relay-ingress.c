@@ -31,6 +31,7 @@
 struct _SamtalRelayIngress {
   char *who;
   GstElement *webrtc;     /* (ref) */
+  SamtalRelayLink *link;  /* (ref) relay-wide counters */
   GThread *thread;
   int wake_fd;            /* eventfd: written to stop the thread */
   gint stop;              /* atomic */
@@ -256,6 +257,7 @@ hand_back (SamtalRelayIngress *ing, Taken *t, const char *why)
 {
   g_message ("relay: %s: socket handed back to libnice: %s", ing->who, why);
   samtal_relay_wire_path_clear (ing->path);
+  __atomic_fetch_add (&ing->link->handed_back, 1, __ATOMIC_RELAXED);
   if (gst_element_set_state (t->nicesrc, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
     g_warning ("relay: %s: nicesrc does not start again", ing->who);
   g_atomic_int_set (&ing->state, SAMTAL_RELAY_INGRESS_HANDED_BACK);
@@ -273,17 +275,20 @@ still_selected (Taken *t)
 
 static void
 answer_stun (SamtalRelayIngress *ing, Taken *t, const guint8 *data, gsize len,
-             const struct sockaddr_storage *from, gboolean *foreign)
+             const struct sockaddr_storage *from, gboolean selected, gboolean *foreign)
 {
   guint8 reply[SAMTAL_STUN_MAX_REPLY];
   gsize reply_len = 0;
-  switch (samtal_relay_stun_answer (data, len, (const struct sockaddr *) from, t->remote_len,
+  socklen_t from_len = sockaddr_len (from);
+  switch (samtal_relay_stun_answer (data, len, (const struct sockaddr *) from, from_len, selected,
                                     t->ufrag, t->pwd, t->controlling, reply, sizeof reply,
                                     &reply_len)) {
   case SAMTAL_STUN_REPLY:
-    if (sendto (t->fd, reply, reply_len, 0, (const struct sockaddr *) from, t->remote_len) ==
-        (ssize_t) reply_len)
+    if (sendto (t->fd, reply, reply_len, 0, (const struct sockaddr *) from, from_len) ==
+        (ssize_t) reply_len) {
       __atomic_fetch_add (&ing->answered, 1, __ATOMIC_RELAXED);
+      __atomic_fetch_add (&ing->link->stun_answered, 1, __ATOMIC_RELAXED);
+    }
     break;
   case SAMTAL_STUN_IGNORE:
     break;
@@ -297,16 +302,29 @@ answer_stun (SamtalRelayIngress *ing, Taken *t, const guint8 *data, gsize len,
  * FALSE: hand the socket back. */
 static gboolean
 dispatch (SamtalRelayIngress *ing, Taken *t, Batch *b, guint i, gsize len,
-          GstClockTime running_time)
+          GstClockTime running_time, char **why)
 {
   gboolean foreign = FALSE;
   const guint8 *data = b->map[i].data;
+  gboolean selected = same_address (&b->from[i], &t->remote);
 
-  if (!same_address (&b->from[i], &t->remote))
-    return FALSE;
   if (len > 0 && data[0] < 4) {              /* RFC 7983: STUN */
-    answer_stun (ing, t, data, len, &b->from[i], &foreign);
+    answer_stun (ing, t, data, len, &b->from[i], selected, &foreign);
+    if (foreign) {
+      g_free (*why);
+      *why = g_strdup_printf ("STUN for libnice (type 0x%02x%02x)", data[0],
+                              len > 1 ? data[1] : 0);
+    }
     return !foreign;
+  }
+  if (!selected) {   /* media from elsewhere: the remote moved to another pair */
+    g_autoptr (GSocketAddress) a = g_socket_address_new_from_native (&b->from[i],
+                                                                    sizeof b->from[i]);
+    g_autofree char *text = a ? g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (a)) : NULL;
+    g_free (*why);
+    *why = g_strdup_printf ("a datagram (first byte %u) from another address, %s",
+                            len > 0 ? data[0] : 0, text ? text : "?");
+    return FALSE;
   }
   GstBuffer *buf = batch_take (b, i, len);
   GST_BUFFER_PTS (buf) = running_time;
@@ -317,14 +335,18 @@ dispatch (SamtalRelayIngress *ing, Taken *t, Batch *b, guint i, gsize len,
 
 /* Everything queued on the socket, in batches. FALSE: hand the socket back. */
 static gboolean
-drain (SamtalRelayIngress *ing, Taken *t, Batch *b)
+drain (SamtalRelayIngress *ing, Taken *t, Batch *b, char **why)
 {
   for (;;) {
     if (!batch_prepare (b))
       return TRUE;                             /* no memory now: the kernel keeps them */
     int n = recvmmsg (t->fd, b->msgs, INGRESS_BATCH, MSG_DONTWAIT, NULL);
-    if (n < 0)
-      return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNREFUSED;
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNREFUSED)
+        return TRUE;
+      *why = g_strdup_printf ("reading the socket: %s", g_strerror (errno));
+      return FALSE;
+    }
     GstClockTime now = gst_clock_get_time (t->clock);
     GstClockTime running = now > t->base_time ? now - t->base_time : 0;
     __atomic_fetch_add (&ing->datagrams, (guint64) n, __ATOMIC_RELAXED);
@@ -332,7 +354,7 @@ drain (SamtalRelayIngress *ing, Taken *t, Batch *b)
     for (int i = 0; i < n; i++) {
       if (b->msgs[i].msg_hdr.msg_flags & MSG_TRUNC)
         continue;                              /* larger than any RTP here: dropped */
-      keep = dispatch (ing, t, b, (guint) i, b->msgs[i].msg_len, running) && keep;
+      keep = dispatch (ing, t, b, (guint) i, b->msgs[i].msg_len, running, why) && keep;
     }
     if (!keep)
       return FALSE;
@@ -356,9 +378,9 @@ read_loop_batch (SamtalRelayIngress *ing, Taken *t, Batch *b)
     }
     if (g_atomic_int_get (&ing->stop))
       return;
-    if (r > 0 && (pfd[0].revents & (POLLIN | POLLERR)) && !drain (ing, t, b)) {
-      hand_back (ing, t, "a datagram libnice has to see (another address, or STUN "
-                         "other than a binding request)");
+    g_autofree char *why = NULL;
+    if (r > 0 && (pfd[0].revents & (POLLIN | POLLERR)) && !drain (ing, t, b, &why)) {
+      hand_back (ing, t, why != NULL ? why : "?");
       return;
     }
     if (g_get_monotonic_time () >= next_check) {
@@ -417,7 +439,7 @@ ingress_thread (gpointer data)
 }
 
 SamtalRelayIngress *
-samtal_relay_ingress_start (GstElement *webrtc, const char *who)
+samtal_relay_ingress_start (GstElement *webrtc, SamtalRelayLink *link, const char *who)
 {
   g_autoptr (GError) error = NULL;
   int wake_fd = eventfd (0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -429,6 +451,7 @@ samtal_relay_ingress_start (GstElement *webrtc, const char *who)
   SamtalRelayIngress *ing = g_new0 (SamtalRelayIngress, 1);
   ing->who = g_strdup (who);
   ing->webrtc = gst_object_ref (webrtc);
+  ing->link = samtal_relay_link_ref (link);
   ing->wake_fd = wake_fd;
   ing->state = SAMTAL_RELAY_INGRESS_WAITING;
   ing->path = samtal_relay_wire_path_new ();
@@ -455,6 +478,7 @@ samtal_relay_ingress_stop (SamtalRelayIngress *ing)
     g_thread_join (ing->thread);
   close (ing->wake_fd);
   samtal_relay_wire_path_unref (ing->path);
+  samtal_relay_link_unref (ing->link);
   gst_object_unref (ing->webrtc);
   g_free (ing->who);
   g_free (ing);

@@ -32,9 +32,10 @@ typedef enum {
 } SamtalRelayIngressState;
 
 /* Starts watching webrtc's bundled transport (main context). NULL if its receive side does not
- * look as in GStreamer 1.22 (one nicesrc, one dtlssrtpdec): then libnice keeps reading. who: for
- * logs. */
-SamtalRelayIngress *samtal_relay_ingress_start (GstElement *webrtc, const char *who);
+ * look as in GStreamer 1.22 (one nicesrc, one dtlssrtpdec): then libnice keeps reading. link
+ * counts STUN answers and hand-backs (ref taken); who: for logs. */
+SamtalRelayIngress *samtal_relay_ingress_start (GstElement *webrtc, SamtalRelayLink *link,
+                                                const char *who);
 /* Stops reading and joins the thread; nicesrc stays stopped if it was (the participant is being
  * torn down). Any thread but the ingress's own; may wait for a datagram being processed. */
 void samtal_relay_ingress_stop (SamtalRelayIngress *ing);

@@ -225,7 +225,7 @@ main_verified (SamtalRelayParticipant *p, gpointer data)
   p->verified = TRUE;
   if (p->room->relay->own_srtp && p->ingress == NULL) {
     g_autofree char *who = g_strdup_printf ("participant %s of room %s", p->id, p->room->id);
-    p->ingress = samtal_relay_ingress_start (p->webrtc, who);
+    p->ingress = samtal_relay_ingress_start (p->webrtc, p->room->relay->link, who);
   }
   g_autoptr (GPtrArray) live = g_ptr_array_new ();
   for (guint i = 0; i < p->publications->len; i++)

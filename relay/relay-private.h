@@ -56,6 +56,8 @@ typedef struct {
   guint64 retransmitted;      /* direct path: packets resent from its cache on a NACK */
   guint64 nack_upstream;      /* direct path: NACKed packets not cached, asked of the publisher */
   guint64 keyframe_requests;  /* direct path: PLI/FIR passed on to a publisher */
+  guint64 stun_answered;      /* own reading (relay-ingress.h): binding requests answered */
+  guint64 handed_back;        /* own reading: sockets handed back to libnice */
 } SamtalRelayLink;
 
 /* What a participant's signal handlers and promises carry to find it again on the main context:
@@ -233,6 +235,8 @@ void samtal_relay_room_detach_participant (SamtalRelayParticipant *p);
  * the same id). */
 void samtal_relay_room_tag_element (GstElement *e, SamtalRelayParticipant *p);
 char **samtal_relay_room_list_factories (SamtalRelayRoom *room);
+/* How many of the room's participants' sockets the relay reads itself now. */
+guint samtal_relay_room_own_readers (SamtalRelayRoom *room);
 
 /* relay-teardown.c */
 SamtalRelayPending *samtal_relay_pending_new (void);

@@ -620,6 +620,22 @@ samtal_relay_room_detach_participant (SamtalRelayParticipant *p)
   samtal_relay_teardown_start (td, p->room->teardowns, p->room->relay->teardowns);
 }
 
+guint
+samtal_relay_room_own_readers (SamtalRelayRoom *room)
+{
+  GHashTableIter it;
+  gpointer value;
+  guint n = 0;
+
+  g_hash_table_iter_init (&it, room->participants);
+  while (g_hash_table_iter_next (&it, NULL, &value)) {
+    SamtalRelayParticipant *p = value;
+    if (p->ingress != NULL && samtal_relay_ingress_state (p->ingress) == SAMTAL_RELAY_INGRESS_READING)
+      n++;
+  }
+  return n;
+}
+
 char **
 samtal_relay_room_list_factories (SamtalRelayRoom *room)
 {

@@ -43,7 +43,7 @@ read32 (const guint8 *p)
 
 SamtalStunVerdict
 samtal_relay_stun_answer (const guint8 *msg, gsize len, const struct sockaddr *from,
-                          socklen_t from_len, const char *ufrag, const char *pwd,
+                          socklen_t from_len, gboolean selected, const char *ufrag, const char *pwd,
                           gboolean controlling, guint8 *reply, gsize reply_size,
                           gsize *reply_len)
 {
@@ -75,8 +75,11 @@ samtal_relay_stun_answer (const guint8 *msg, gsize len, const struct sockaddr *f
   if (stun_agent_validate (&agent, &req, msg, len, validate_username, &cred) !=
       STUN_VALIDATION_SUCCESS)
     return SAMTAL_STUN_IGNORE;           /* libnice would refuse it as well */
-  /* A nomination changes which pair carries media: libnice decides that. */
-  if (stun_message_has_attribute (&req, STUN_ATTRIBUTE_USE_CANDIDATE))
+  /* USE-CANDIDATE: a controlling remote (a browser that offered first) keeps nominating the pair
+   * it uses in every check on it (libwebrtc does). On the selected pair that nominates the pair
+   * already selected: answer it. On another pair it switches pairs, and from a controlled remote
+   * it would be a role conflict: libnice's business. */
+  if (stun_message_has_attribute (&req, STUN_ATTRIBUTE_USE_CANDIDATE) && (controlling || !selected))
     return SAMTAL_STUN_FOREIGN;
 
   struct sockaddr_storage src;

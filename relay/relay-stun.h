@@ -18,19 +18,23 @@ G_BEGIN_DECLS
 typedef enum {
   SAMTAL_STUN_REPLY,     /* a valid binding request: send the reply back to its source */
   SAMTAL_STUN_IGNORE,    /* a binding indication, or a request that failed its checks: drop */
-  SAMTAL_STUN_FOREIGN,   /* anything else (a response, a nomination, a role conflict, another
-                          * method, not STUN at all): libnice's business */
+  SAMTAL_STUN_FOREIGN,   /* anything else (a response, a role conflict, a nomination while we
+                          * control, another method, not STUN at all): libnice's business */
 } SamtalStunVerdict;
 
 /* Room a reply needs at most. */
 #define SAMTAL_STUN_MAX_REPLY 1300
 
-/* msg: a datagram that arrived from `from` on the selected pair. ufrag/pwd: our local ICE
+/* msg: a datagram that arrived from `from` on the selected pair's local socket; selected: `from`
+ * is the selected pair's remote address. A nomination (USE-CANDIDATE from a controlling remote)
+ * is answered only there: it renominates the pair already selected. Checks from the remote's
+ * other candidates (browsers keep their backup pairs alive) are answered as libnice would; a
+ * nomination of one of those would switch pairs and is libnice's business. ufrag/pwd: our local ICE
  * credentials for the stream; controlling: our ICE role. On SAMTAL_STUN_REPLY, reply (room:
  * reply_size, at least SAMTAL_STUN_MAX_REPLY) holds *reply_len bytes to send. */
 SamtalStunVerdict samtal_relay_stun_answer (const guint8 *msg, gsize len,
                                             const struct sockaddr *from, socklen_t from_len,
-                                            const char *ufrag, const char *pwd,
+                                            gboolean selected, const char *ufrag, const char *pwd,
                                             gboolean controlling,
                                             guint8 *reply, gsize reply_size, gsize *reply_len);
 

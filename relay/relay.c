@@ -422,4 +422,9 @@ samtal_relay_get_stats (SamtalRelay *relay, SamtalRelayStats *stats)
   stats->retransmitted = __atomic_load_n (&relay->link->retransmitted, __ATOMIC_RELAXED);
   stats->nack_upstream = __atomic_load_n (&relay->link->nack_upstream, __ATOMIC_RELAXED);
   stats->keyframe_requests = __atomic_load_n (&relay->link->keyframe_requests, __ATOMIC_RELAXED);
+  stats->stun_answered = __atomic_load_n (&relay->link->stun_answered, __ATOMIC_RELAXED);
+  stats->handed_back = __atomic_load_n (&relay->link->handed_back, __ATOMIC_RELAXED);
+  g_hash_table_iter_init (&it, relay->rooms);
+  while (g_hash_table_iter_next (&it, NULL, &value))
+    stats->own_readers += samtal_relay_room_own_readers (value);
 }

@@ -143,6 +143,10 @@ typedef struct {
   guint64 retransmitted;       /* packets sent again from the relay's cache on a receiver's NACK */
   guint64 nack_upstream;       /* NACKed packets the relay did not have, asked of the sender */
   guint64 keyframe_requests;   /* receivers' PLI/FIR passed on to senders (rate-limited) */
+  /* direct forwarding with the relay's own SRTP (relay/README.md, "reads the sockets itself"): */
+  guint own_readers;           /* participants whose socket the relay reads now */
+  guint64 stun_answered;       /* STUN binding requests (consent checks) it answered */
+  guint64 handed_back;         /* sockets it handed back to libnice (something unexpected came) */
 } SamtalRelayStats;
 void samtal_relay_get_stats (SamtalRelay *relay, SamtalRelayStats *stats);
 

@@ -149,6 +149,9 @@ update_metrics (gpointer data)
   samtal_metrics_set (metrics, "samtal_relay_retransmitted_packets", NULL, (double) rs.retransmitted);
   samtal_metrics_set (metrics, "samtal_relay_nacks_to_senders", NULL, (double) rs.nack_upstream);
   samtal_metrics_set (metrics, "samtal_relay_keyframe_requests", NULL, (double) rs.keyframe_requests);
+  samtal_metrics_set (metrics, "samtal_relay_own_readers", NULL, rs.own_readers);
+  samtal_metrics_set (metrics, "samtal_relay_stun_answered", NULL, (double) rs.stun_answered);
+  samtal_metrics_set (metrics, "samtal_relay_sockets_handed_back", NULL, (double) rs.handed_back);
   samtal_metrics_set (metrics, "samtal_meetings_active", NULL, hs.meetings);
   samtal_metrics_set (metrics, "samtal_meetings_participants", NULL, hs.participants);
   samtal_metrics_set (metrics, "samtal_meetings_waiting", NULL, hs.waiting);
@@ -169,6 +172,12 @@ describe_metrics (SamtalMetrics *metrics)
                            "NACKed packets the relay did not have and asked senders for.");
   samtal_metrics_describe (metrics, "samtal_relay_keyframe_requests", "gauge",
                            "Receivers' keyframe requests the relay passed on to senders.");
+  samtal_metrics_describe (metrics, "samtal_relay_own_readers", "gauge",
+                           "Participants whose ICE socket the relay reads itself (not libnice).");
+  samtal_metrics_describe (metrics, "samtal_relay_stun_answered", "gauge",
+                           "STUN binding requests (consent checks) the relay answered itself.");
+  samtal_metrics_describe (metrics, "samtal_relay_sockets_handed_back", "gauge",
+                           "Sockets the relay handed back to libnice (something unexpected came).");
   samtal_metrics_describe (metrics, "samtal_meetings_active", "gauge", "Meetings with anyone in.");
   samtal_metrics_describe (metrics, "samtal_meetings_participants", "gauge",
                            "Connected meeting participants.");

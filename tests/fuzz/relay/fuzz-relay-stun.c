@@ -19,8 +19,10 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
   guint8 reply[SAMTAL_STUN_MAX_REPLY];
   gsize reply_len = 0;
   gboolean controlling = size % 4 == 0;   /* whole STUN messages: the relay controls */
+  gboolean selected = size % 8 < 4;
   SamtalStunVerdict v = samtal_relay_stun_answer (data, size, (const struct sockaddr *) &from,
-                                                  sizeof from, "rLy1", "relaypasswordrelaypassw",
+                                                  sizeof from, selected, "rLy1",
+                                                  "relaypasswordrelaypassw",
                                                   controlling, reply, sizeof reply, &reply_len);
   if (v == SAMTAL_STUN_REPLY && (reply_len < 20 || reply_len > sizeof reply))
     __builtin_trap ();

@@ -286,6 +286,29 @@ meeting_api (MeetingFixture *f, const char *method, const char *path, const char
   return json_node_copy (json_parser_get_root (parser));
 }
 
+double
+meeting_metric (MeetingFixture *f, const char *name)
+{
+  g_autoptr (SoupSession) session = soup_session_new_with_options ("timeout", 60, NULL);
+  g_autofree char *url = g_strconcat (f->base_url, "/metrics", NULL);
+  g_autoptr (SoupMessage) msg = soup_message_new ("GET", url);
+  if (f->tls)
+    g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_test_certificate), NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) reply = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+  gsize len = 0;
+  const char *data = g_bytes_get_data (reply, &len);
+  g_autofree char *text = g_strndup (data, len);
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  gsize name_len = strlen (name);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], name) && lines[i][name_len] == ' ')
+      return g_ascii_strtod (lines[i] + name_len + 1, NULL);
+  return -1;
+}
+
 static JsonObject *
 unwrap (JsonNode *node, const char *member)
 {

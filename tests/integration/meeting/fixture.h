@@ -49,6 +49,8 @@ JsonNode *meeting_api (MeetingFixture *f, const char *method, const char *path, 
 
 /* Staff books client_id for a meeting starting in start_offset_s seconds (may be negative),
  * lasting minutes. Returns the booking id. */
+/* One value of GET /metrics (a line "name value"); -1 if it is not there. */
+double meeting_metric (MeetingFixture *f, const char *name);
 gint64 meeting_book (MeetingFixture *f, gint64 client_id, gint64 start_offset_s, guint minutes);
 /* POST /bookings/{id}/join with bearer; returns the token (transfer full). */
 char *meeting_join_token (MeetingFixture *f, gint64 booking_id, const char *bearer);

@@ -78,6 +78,22 @@ test_browser_and_native (void)
   g_assert_true (g_subprocess_get_if_exited (browser));
   g_assert_cmpint (g_subprocess_get_exit_status (browser), ==, 0);
 
+  /* The relay read both sockets itself and answered the browser's checks (metrics are updated
+   * every 2 s). */
+  gint64 until = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+  while (meeting_metric (f, "samtal_relay_stun_answered") < 1 && g_get_monotonic_time () < until)
+    meeting_spin (250);
+  if (meeting_metric (f, "samtal_relay_stun_answered") < 1 ||
+      meeting_metric (f, "samtal_relay_sockets_handed_back") != 0) {
+    g_autofree char *log_path = g_build_filename (f->data_dir, "server.log", NULL);
+    g_autofree char *log = NULL;
+    g_file_get_contents (log_path, &log, NULL, NULL);
+    g_printerr ("# own readers %.0f; server log:\n%s\n", meeting_metric (f, "samtal_relay_own_readers"),
+                log != NULL ? log : "(none)");
+  }
+  g_assert_cmpfloat (meeting_metric (f, "samtal_relay_stun_answered"), >=, 1);
+  g_assert_cmpfloat (meeting_metric (f, "samtal_relay_sockets_handed_back"), ==, 0);
+
   g_assert_true (meeting_client_wait (staff, 150));
   g_assert_cmpint (staff->exit_status, ==, 0);
   g_assert_cmpuint (meeting_client_frames (staff, client_pid), >=, 60);

@@ -63,8 +63,8 @@ static SamtalStunVerdict
 answer (const guint8 *msg, gsize len, const void *from, socklen_t from_len, gboolean controlling,
         guint8 *reply, gsize *reply_len)
 {
-  return samtal_relay_stun_answer (msg, len, from, from_len, LOCAL_UFRAG, LOCAL_PWD, controlling,
-                                   reply, SAMTAL_STUN_MAX_REPLY, reply_len);
+  return samtal_relay_stun_answer (msg, len, from, from_len, TRUE, LOCAL_UFRAG, LOCAL_PWD,
+                                   controlling, reply, SAMTAL_STUN_MAX_REPLY, reply_len);
 }
 
 /* The remote accepts the reply to its request and reads its own address back from it. */
@@ -109,6 +109,40 @@ test_consent_request_answered (void)
   check_reply (&r, reply, reply_len, &from6, sizeof from6);
 }
 
+/* A browser that offered first controls ICE and puts USE-CANDIDATE in every check of the pair it
+ * uses (libwebrtc does): answered, not handed back (the caller saw it on the selected pair). */
+static void
+test_renomination_answered (void)
+{
+  Remote r;
+  guint8 reply[SAMTAL_STUN_MAX_REPLY];
+  gsize reply_len = 0;
+  struct sockaddr_in from = v4 ("127.0.0.1", 40123);
+
+  make_request (&r, LOCAL_UFRAG ":" REMOTE_UFRAG, LOCAL_PWD, TRUE, TRUE);
+  g_assert_cmpint (answer (r.buf, r.len, &from, sizeof from, FALSE, reply, &reply_len), ==,
+                   SAMTAL_STUN_REPLY);
+  check_reply (&r, reply, reply_len, &from, sizeof from);
+  /* without USE-CANDIDATE from a controlling remote: a consent check, answered too */
+  make_request (&r, LOCAL_UFRAG ":" REMOTE_UFRAG, LOCAL_PWD, FALSE, TRUE);
+  g_assert_cmpint (answer (r.buf, r.len, &from, sizeof from, FALSE, reply, &reply_len), ==,
+                   SAMTAL_STUN_REPLY);
+  check_reply (&r, reply, reply_len, &from, sizeof from);
+
+  /* from another of the remote's candidates (not the selected pair): its checks are answered,
+   * a nomination of that pair is libnice's */
+  struct sockaddr_in other = v4 ("127.0.0.1", 51873);
+  make_request (&r, LOCAL_UFRAG ":" REMOTE_UFRAG, LOCAL_PWD, FALSE, TRUE);
+  g_assert_cmpint (samtal_relay_stun_answer (r.buf, r.len, (const void *) &other, sizeof other,
+                                             FALSE, LOCAL_UFRAG, LOCAL_PWD, FALSE, reply,
+                                             sizeof reply, &reply_len), ==, SAMTAL_STUN_REPLY);
+  check_reply (&r, reply, reply_len, &other, sizeof other);
+  make_request (&r, LOCAL_UFRAG ":" REMOTE_UFRAG, LOCAL_PWD, TRUE, TRUE);
+  g_assert_cmpint (samtal_relay_stun_answer (r.buf, r.len, (const void *) &other, sizeof other,
+                                             FALSE, LOCAL_UFRAG, LOCAL_PWD, FALSE, reply,
+                                             sizeof reply, &reply_len), ==, SAMTAL_STUN_FOREIGN);
+}
+
 static void
 test_bad_credentials_ignored (void)
 {
@@ -145,9 +179,9 @@ test_libnice_business (void)
   gsize reply_len = 0;
   struct sockaddr_in from = v4 ("127.0.0.1", 40123);
 
-  /* a nomination (the remote is controlling, we are controlled) */
-  make_request (&r, LOCAL_UFRAG ":" REMOTE_UFRAG, LOCAL_PWD, TRUE, TRUE);
-  g_assert_cmpint (answer (r.buf, r.len, &from, sizeof from, FALSE, reply, &reply_len), ==,
+  /* USE-CANDIDATE from a controlled remote while we control: a conflict */
+  make_request (&r, LOCAL_UFRAG ":" REMOTE_UFRAG, LOCAL_PWD, TRUE, FALSE);
+  g_assert_cmpint (answer (r.buf, r.len, &from, sizeof from, TRUE, reply, &reply_len), ==,
                    SAMTAL_STUN_FOREIGN);
   /* a role conflict: both controlling */
   make_request (&r, LOCAL_UFRAG ":" REMOTE_UFRAG, LOCAL_PWD, FALSE, TRUE);
@@ -164,11 +198,13 @@ test_libnice_business (void)
   /* no room for the reply */
   gsize small_len = 0;
   g_assert_cmpint (samtal_relay_stun_answer (r.buf, r.len, (const void *) &from, sizeof from,
-                                             LOCAL_UFRAG, LOCAL_PWD, TRUE, reply, 100, &small_len),
+                                             TRUE, LOCAL_UFRAG, LOCAL_PWD, TRUE, reply, 100,
+                                             &small_len),
                    ==, SAMTAL_STUN_FOREIGN);
   /* no credentials */
   g_assert_cmpint (samtal_relay_stun_answer (r.buf, r.len, (const void *) &from, sizeof from,
-                                             NULL, NULL, TRUE, reply, sizeof reply, &small_len),
+                                             TRUE, NULL, NULL, TRUE, reply, sizeof reply,
+                                             &small_len),
                    ==, SAMTAL_STUN_FOREIGN);
 }
 
@@ -224,6 +260,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/relay/stun/consent-request-answered", test_consent_request_answered);
+  g_test_add_func ("/relay/stun/renomination-answered", test_renomination_answered);
   g_test_add_func ("/relay/stun/bad-credentials-ignored", test_bad_credentials_ignored);
   g_test_add_func ("/relay/stun/libnice-business", test_libnice_business);
   g_test_add_func ("/relay/stun/keepalive-ignored", test_keepalive_ignored);
