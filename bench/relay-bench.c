@@ -40,6 +40,8 @@ typedef struct {
   double relay_cpu_seconds, relay_interval_seconds, cpu_us_per_packet, packets_per_second, loss_pct;
   double rss_base_mb, rss_steady_mb, rss_per_participant_mb;
   double ctx_switches, ctx_switches_per_packet;
+  double own_readers;                 /* /metrics at the window's end: sockets the relay reads */
+  double handed_back;                 /* … and sockets it gave back to libnice (-1: no metric) */
   int relay_threads;
   GArray *latency_ms, *join_ms;
   guint failed_participants;
@@ -138,6 +140,19 @@ scrape_forwarded (BenchApi *api, guint64 *total)
   return found;
 }
 
+/* The value of one metric line "name value" (-1 if there is none). */
+static double
+scrape_metric (BenchApi *api, const char *name)
+{
+  g_autofree char *text = bench_api_get_text (api, "/metrics", NULL);
+  g_auto (GStrv) lines = text ? g_strsplit (text, "\n", -1) : NULL;
+  gsize n = strlen (name);
+  for (guint i = 0; lines != NULL && lines[i]; i++)
+    if (g_str_has_prefix (lines[i], name) && lines[i][n] == ' ')
+      return g_ascii_strtod (lines[i] + n + 1, NULL);
+  return -1;
+}
+
 /* One edge of the relay's measurement. /metrics refreshes the forwarded counter every couple of
  * seconds, so a sampler thread polls it until the value changes and reads the server's CPU time at
  * that moment: both edges sit on counter updates, and CPU and packets cover the same interval. */
@@ -206,6 +221,8 @@ finish_edges (RelayRun *run)
     g_thread_join (b->thread);
   a->thread = b->thread = NULL;
   RelayResult *r = run->result;
+  r->own_readers = scrape_metric (run->api, "samtal_relay_own_readers");
+  r->handed_back = scrape_metric (run->api, "samtal_relay_sockets_handed_back");
   r->relay_cpu_seconds = b->cpu - a->cpu;
   r->ctx_switches = b->ctx - a->ctx;
   r->relay_interval_seconds = (double) (b->at_us - a->at_us) / G_USEC_PER_SEC;
@@ -413,6 +430,10 @@ add_relay_fields (JsonBuilder *b, const RelayResult *r)
   bench_json_add_double (b, "cpu_us_per_packet", r->ok ? r->cpu_us_per_packet : NAN);
   bench_json_add_double (b, "packets_per_second", r->packets_per_second);
   bench_json_add_double (b, "voluntary_switches_per_packet", r->ok ? r->ctx_switches_per_packet : NAN);
+  /* Direct mode: how many participants' sockets the relay read itself at the window's end, and
+   * how many it handed back to libnice (relay/README.md); -1 if the server has no such metric. */
+  bench_json_add_double (b, "relay_own_readers", r->ok ? r->own_readers : NAN);
+  bench_json_add_double (b, "relay_sockets_handed_back", r->ok ? r->handed_back : NAN);
   add_int (b, "relay_threads", r->ok ? r->relay_threads : -1);
   bench_json_add_double (b, "loss_pct", r->ok ? r->loss_pct : NAN);
   bench_json_add_double (b, "rss_per_participant_mb", r->ok ? r->rss_per_participant_mb : NAN);
