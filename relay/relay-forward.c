@@ -41,6 +41,10 @@ struct _SamtalRelayInput {
   gint ref;
   GMutex lock;
   GHashTable *streams;   /* ssrc → SamtalRelayStream (ref) */
+  /* The streams looked up last (borrowed from streams; emptied whenever streams changes): a
+   * publisher has two or three, and a scan costs less than hashing every packet twice. */
+  struct { guint32 ssrc; SamtalRelayStream *st; } recent[4];
+  guint recent_next;
   GstPad *pad;           /* the SSRC demuxer's sink pad (ref), once attached */
   SamtalRelayWireIn *wire;   /* own SRTP for forwarded SSRCs (NULL: srtpdec decrypts them) */
 };
@@ -354,6 +358,29 @@ samtal_relay_input_unref (SamtalRelayInput *in)
   g_free (in);
 }
 
+/* ssrc's stream (borrowed; NULL if not forwarded). Under in->lock. */
+static SamtalRelayStream *
+input_lookup (SamtalRelayInput *in, guint32 ssrc)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (in->recent); i++)
+    if (in->recent[i].st != NULL && in->recent[i].ssrc == ssrc)
+      return in->recent[i].st;
+  SamtalRelayStream *st = g_hash_table_lookup (in->streams, GUINT_TO_POINTER (ssrc));
+  if (st != NULL) {
+    in->recent[in->recent_next].ssrc = ssrc;
+    in->recent[in->recent_next].st = st;
+    in->recent_next = (in->recent_next + 1) % G_N_ELEMENTS (in->recent);
+  }
+  return st;
+}
+
+/* Under in->lock, whenever in->streams changes. */
+static void
+input_forget_recent (SamtalRelayInput *in)
+{
+  memset (in->recent, 0, sizeof in->recent);
+}
+
 /* TRUE if buf was forwarded (and is no business of rtpbin's any more). */
 static gboolean
 input_take (SamtalRelayInput *in, GstBuffer *buf)
@@ -363,7 +390,7 @@ input_take (SamtalRelayInput *in, GstBuffer *buf)
   if (!samtal_relay_rtp_ids (buf, &ssrc, &seq))
     return FALSE;
   g_mutex_lock (&in->lock);
-  SamtalRelayStream *st = g_hash_table_lookup (in->streams, GUINT_TO_POINTER (ssrc));
+  SamtalRelayStream *st = input_lookup (in, ssrc);
   if (st != NULL)
     samtal_relay_stream_ref (st);
   g_mutex_unlock (&in->lock);
@@ -439,7 +466,7 @@ on_wire_input (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
     return GST_PAD_PROBE_OK;
   guint32 ssrc = GST_READ_UINT32_BE (head + 8);
   g_mutex_lock (&in->lock);
-  gboolean forwarded = g_hash_table_contains (in->streams, GUINT_TO_POINTER (ssrc));
+  gboolean forwarded = input_lookup (in, ssrc) != NULL;
   g_mutex_unlock (&in->lock);
   if (!forwarded)
     return GST_PAD_PROBE_OK;
@@ -564,6 +591,7 @@ samtal_relay_input_add_stream (SamtalRelayInput *in, SamtalRelayStream *st)
   g_mutex_unlock (&st->lock);
   g_mutex_lock (&in->lock);
   g_hash_table_replace (in->streams, GUINT_TO_POINTER (st->ssrc), samtal_relay_stream_ref (st));
+  input_forget_recent (in);
   g_mutex_unlock (&in->lock);
 }
 
@@ -574,6 +602,7 @@ samtal_relay_input_close (SamtalRelayInput *in)
   GHashTable *old = in->streams;
   in->streams = g_hash_table_new_full (NULL, NULL, NULL,
                                        (GDestroyNotify) samtal_relay_stream_unref);
+  input_forget_recent (in);
   g_mutex_unlock (&in->lock);
   g_hash_table_unref (old);
 }

@@ -27,6 +27,8 @@
 #define INGRESS_WAIT_STEP_MS 20
 #define INGRESS_WAIT_MAX_S 60
 #define INGRESS_CHECK_MS 1000
+#define INGRESS_QUIET_MS 20        /* nicesrc pushed nothing for this long: its queue is empty */
+#define INGRESS_QUIET_MAX_MS 1000
 
 struct _SamtalRelayIngress {
   char *who;
@@ -215,6 +217,35 @@ find_elements (GstElement *webrtc, Taken *t)
   return t->agent != NULL && t->stream != 0 && t->component != 0;
 }
 
+static GstPadProbeReturn
+note_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  __atomic_store_n ((gint64 *) user_data, g_get_monotonic_time (), __ATOMIC_RELAXED);
+  return GST_PAD_PROBE_OK;
+}
+
+/* Returns once nothing left nicesrc for INGRESS_QUIET_MS (its queue is empty: it pushes what it
+ * holds back to back), or after INGRESS_QUIET_MAX_MS. */
+static void
+wait_until_quiet (GstElement *nicesrc)
+{
+  g_autoptr (GstPad) src = gst_element_get_static_pad (nicesrc, "src");
+  /* On the heap, freed with the probe: a call in progress may outlive its removal. */
+  gint64 *last = g_new (gint64, 1);
+  *last = g_get_monotonic_time ();
+  gulong probe = src ? gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_BUFFER, note_buffer, last,
+                                          g_free) : 0;
+  gint64 give_up = g_get_monotonic_time () + INGRESS_QUIET_MAX_MS * G_TIME_SPAN_MILLISECOND;
+  while (g_get_monotonic_time () < give_up &&
+         g_get_monotonic_time () - __atomic_load_n (last, __ATOMIC_RELAXED) <
+             INGRESS_QUIET_MS * G_TIME_SPAN_MILLISECOND)
+    g_usleep (2 * G_TIME_SPAN_MILLISECOND);
+  if (probe != 0)
+    gst_pad_remove_probe (src, probe);
+  else
+    g_free (last);
+}
+
 /* Takes the socket over if everything is ready: TRUE once nicesrc stopped. */
 static gboolean
 take (SamtalRelayIngress *ing, Taken *t)
@@ -238,7 +269,14 @@ take (SamtalRelayIngress *ing, Taken *t)
   t->fd = fcntl (g_socket_get_fd (socket), F_DUPFD_CLOEXEC, 0);
   if (t->fd < 0)
     return FALSE;
-  /* PAUSED → READY detaches nicesrc's callback (libnice stops reading) and joins its thread. */
+  /* Without losing a datagram: libnice stops reading first (its sources move to a context nobody
+   * runs; the kernel keeps what arrives), nicesrc pushes what it had already read — right after
+   * DTLS that is often the first keyframe or a receiver's first PLI — and only once it has been
+   * quiet for a while does it stop (PAUSED → READY would drop what it still holds). */
+  GMainContext *idle = g_main_context_new ();
+  nice_agent_attach_recv (t->agent, t->stream, t->component, idle, NULL, NULL);
+  g_main_context_unref (idle);
+  wait_until_quiet (t->nicesrc);
   if (gst_element_set_state (t->nicesrc, GST_STATE_READY) == GST_STATE_CHANGE_FAILURE) {
     gst_element_set_state (t->nicesrc, GST_STATE_PLAYING);
     close (t->fd);

@@ -38,6 +38,8 @@ typedef struct {
   SamtalRelayReplayGuard guard;
 } Stream;
 
+#define RECENT_STREAMS 4
+
 struct _SamtalSrtp {
   gsize tag_len;
   guint8 salt[SALT_LEN];
@@ -46,6 +48,11 @@ struct _SamtalSrtp {
   SHA_CTX outer;           /* SHA-1 after (auth key XOR opad) */
   GHashTable *streams;     /* ssrc → Stream */
   GHashTable *roc_hints;   /* ssrc → roc + 1, for SSRCs not in streams yet */
+  /* The streams used last (a session carries a few: audio, video, RTX), looked at before the
+   * table: a hash look-up per packet cost more than the scan (streams are never removed, so the
+   * pointers stay valid). */
+  struct { guint32 ssrc; Stream *st; } recent[RECENT_STREAMS];
+  guint recent_next;
 };
 
 GQuark samtal_srtp_error_quark (void);
@@ -177,13 +184,26 @@ rtp_header_len (const guint8 *pkt, gsize len)
   return head <= len ? head : 0;
 }
 
+static void
+remember (SamtalSrtp *s, guint32 ssrc, Stream *st)
+{
+  s->recent[s->recent_next].ssrc = ssrc;
+  s->recent[s->recent_next].st = st;
+  s->recent_next = (s->recent_next + 1) % RECENT_STREAMS;
+}
+
 /* The replay guard of ssrc; a fresh one (not stored yet: see keep_stream) if it is new. */
 static SamtalRelayReplayGuard *
 guard_for (SamtalSrtp *s, guint32 ssrc, SamtalRelayReplayGuard *fresh)
 {
+  for (guint i = 0; i < RECENT_STREAMS; i++)
+    if (s->recent[i].st != NULL && s->recent[i].ssrc == ssrc)
+      return &s->recent[i].st->guard;
   Stream *st = g_hash_table_lookup (s->streams, GUINT_TO_POINTER (ssrc));
-  if (st != NULL)
+  if (st != NULL) {
+    remember (s, ssrc, st);
     return &st->guard;
+  }
   memset (fresh, 0, sizeof *fresh);
   return fresh;
 }
@@ -199,6 +219,7 @@ keep_stream (SamtalSrtp *s, guint32 ssrc, SamtalRelayReplayGuard *guard,
       return FALSE;
     Stream *st = g_new0 (Stream, 1);
     g_hash_table_insert (s->streams, GUINT_TO_POINTER (ssrc), st);
+    remember (s, ssrc, st);
     guard = &st->guard;
   }
   samtal_relay_replay_commit (guard, index);
@@ -250,7 +271,7 @@ apply_keystream (SamtalSrtp *s, guint32 ssrc, guint32 roc, guint16 seq, guint8 *
     off += chunk;
     block += n_blocks;
   }
-  OPENSSL_cleanse (ks, sizeof ks);
+  /* ks is not cleansed: keystream XOR the packet is the plaintext, which is in memory anyway. */
   return ok;
 }
 
@@ -267,8 +288,7 @@ compute_tag (SamtalSrtp *s, const guint8 *data, gsize len, guint32 roc, guint8 *
   ok = ok && SHA1_Update (&c, inner, sizeof inner) == 1 && SHA1_Final (full, &c) == 1;
   if (ok)
     memcpy (tag, full, s->tag_len);
-  OPENSSL_cleanse (&c, sizeof c);
-  return ok;
+  return ok;   /* c holds a digest after SHA1_Final, no longer the key's state */
 }
 
 /* The replay guard's index as SRTP's (ROC, SEQ); FALSE if it is from before the first packet. */

@@ -56,6 +56,9 @@ struct _SamtalRelayWireIn {
   gboolean started;       /* plain had its caps: next was looked for */
   GstElement *srtpdec;    /* (ref) its stats know the roll-over counters of streams it decrypted */
   GHashTable *seen;       /* SSRCs handed to srtp (its hint asked of srtpdec once) */
+  guint32 recent[4];      /* SSRCs of seen looked at last (checked before the table) */
+  gboolean recent_set[4];
+  guint recent_next;
   SamtalSrtp *srtp;
   gboolean unusable;
 };
@@ -363,14 +366,19 @@ srtpdec_roc (GstElement *srtpdec, guint32 ssrc)
 
 /* The first time the wire-in decrypts ssrc: tell srtp where srtpdec's counter is. */
 static void
-hint_first (SamtalRelayWireIn *w, GstBuffer *buf)
+hint_first (SamtalRelayWireIn *w, const guint8 *pkt, gsize len)
 {
-  guint8 head[12];
-  if (gst_buffer_extract (buf, 0, head, sizeof head) != sizeof head)
+  if (len < 12)
     return;
-  guint32 ssrc = GST_READ_UINT32_BE (head + 8);
-  if (g_hash_table_contains (w->seen, GUINT_TO_POINTER (ssrc)) ||
-      g_hash_table_size (w->seen) >= SAMTAL_SRTP_MAX_STREAMS)
+  guint32 ssrc = GST_READ_UINT32_BE (pkt + 8);
+  for (guint i = 0; i < G_N_ELEMENTS (w->recent); i++)   /* the usual case, without hashing */
+    if (w->recent[i] == ssrc && w->recent_set[i])
+      return;
+  gboolean seen = g_hash_table_contains (w->seen, GUINT_TO_POINTER (ssrc));
+  w->recent[w->recent_next] = ssrc;
+  w->recent_set[w->recent_next] = TRUE;
+  w->recent_next = (w->recent_next + 1) % G_N_ELEMENTS (w->recent);
+  if (seen || g_hash_table_size (w->seen) >= SAMTAL_SRTP_MAX_STREAMS)
     return;
   g_hash_table_add (w->seen, GUINT_TO_POINTER (ssrc));
   guint32 roc = srtpdec_roc (w->srtpdec, ssrc);
@@ -398,9 +406,9 @@ samtal_relay_wire_in_take (SamtalRelayWireIn *w, GstBuffer *buf)
     w->next = first_real_peer (w->plain);
     g_debug ("relay: decrypted RTP goes straight to %s:%s", GST_DEBUG_PAD_NAME (w->next));
   }
-  hint_first (w, buf);
   if (!gst_buffer_map (buf, &map, GST_MAP_READWRITE))
     return SAMTAL_RELAY_WIRE_NOT_MINE;
+  hint_first (w, map.data, map.size);
   SamtalSrtpResult r = samtal_srtp_unprotect (w->srtp, map.data, map.size, &len);
   gst_buffer_unmap (buf, &map);
   switch (r) {
