@@ -16,6 +16,7 @@
 #include <agent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -33,6 +34,8 @@
 #define INGRESS_RCVBUF (1024 * 1024)
 #define INGRESS_QUIET_MS 20        /* nicesrc pushed nothing for this long: its queue is empty */
 #define INGRESS_QUIET_MAX_MS 1000
+#define INGRESS_MAX_TAKES 4        /* the first take-over and three after hand-backs */
+#define INGRESS_RETAKE_DELAY_MS 2000
 
 struct _SamtalRelayIngress {
   char *who;
@@ -44,6 +47,7 @@ struct _SamtalRelayIngress {
   gint state;             /* atomic SamtalRelayIngressState */
   guint64 datagrams;      /* __atomic */
   guint64 answered;       /* __atomic */
+  gint local_port;        /* atomic: the taken socket's port (0: none) */
   SamtalRelayWirePath *path;  /* set while reading */
 };
 
@@ -130,13 +134,10 @@ samtal_relay_ingress_state_string (SamtalRelayIngressState state)
   }
 }
 
+/* What one take-over holds (the pair), not the elements. */
 static void
-taken_clear (Taken *t)
+taken_release (Taken *t)
 {
-  gst_clear_object (&t->nicesrc);
-  gst_clear_object (&t->dtlsdec);
-  gst_clear_object (&t->dec_sink);
-  g_clear_object (&t->agent);
   g_clear_object (&t->socket);
   g_clear_pointer (&t->ufrag, g_free);
   if (t->pwd != NULL)
@@ -146,6 +147,16 @@ taken_clear (Taken *t)
   if (t->fd >= 0)
     close (t->fd);
   t->fd = -1;
+}
+
+static void
+taken_clear (Taken *t)
+{
+  taken_release (t);
+  gst_clear_object (&t->nicesrc);
+  gst_clear_object (&t->dtlsdec);
+  gst_clear_object (&t->dec_sink);
+  g_clear_object (&t->agent);
 }
 
 static socklen_t
@@ -289,6 +300,12 @@ take (SamtalRelayIngress *ing, Taken *t)
   if (gst_element_set_state (t->nicesrc, GST_STATE_READY) == GST_STATE_CHANGE_FAILURE)
     g_message ("relay: %s: nicesrc did not stop (it gets nothing now)", ing->who);
   t->socket = g_steal_pointer (&socket);
+  struct sockaddr_storage local;
+  socklen_t local_len = sizeof local;
+  if (getsockname (t->fd, (struct sockaddr *) &local, &local_len) == 0)
+    g_atomic_int_set (&ing->local_port,
+                      ntohs (local.ss_family == AF_INET6 ? ((struct sockaddr_in6 *) &local)->sin6_port
+                                                         : ((struct sockaddr_in *) &local)->sin_port));
   if (!samtal_relay_wire_path_set (ing->path, t->fd, &t->remote, t->remote_len))
     g_debug ("relay: %s: forwarded packets still go through libnice", ing->who);
   g_debug ("relay: %s: the relay reads its socket (fd %d) from now on", ing->who, t->fd);
@@ -465,6 +482,15 @@ wait_to_take (SamtalRelayIngress *ing, Taken *t)
   return FALSE;
 }
 
+/* FALSE if stopped meanwhile. */
+static gboolean
+pause_before_retake (SamtalRelayIngress *ing)
+{
+  struct pollfd pfd = { ing->wake_fd, POLLIN, 0 };
+  poll (&pfd, 1, INGRESS_RETAKE_DELAY_MS);
+  return !g_atomic_int_get (&ing->stop);
+}
+
 static gpointer
 ingress_thread (gpointer data)
 {
@@ -472,9 +498,17 @@ ingress_thread (gpointer data)
   Taken t = { 0 };
   t.fd = -1;
 
-  if (find_elements (ing->webrtc, &t) && wait_to_take (ing, &t)) {
+  /* After a hand-back (a browser that moved to another pair, say) libnice settles the new pair;
+   * the relay takes that over too, a few times at most. */
+  for (guint takes = 0; takes < INGRESS_MAX_TAKES && !g_atomic_int_get (&ing->stop); takes++) {
+    if (takes == 0 ? !find_elements (ing->webrtc, &t) : !pause_before_retake (ing))
+      break;
+    if (!wait_to_take (ing, &t))
+      break;
     g_atomic_int_set (&ing->state, SAMTAL_RELAY_INGRESS_READING);
     read_loop (ing, &t);
+    samtal_relay_wire_path_clear (ing->path);
+    taken_release (&t);
   }
   samtal_relay_wire_path_clear (ing->path);
   taken_clear (&t);
@@ -531,6 +565,12 @@ SamtalRelayWirePath *
 samtal_relay_ingress_path (SamtalRelayIngress *ing)
 {
   return ing->path;
+}
+
+guint16
+samtal_relay_ingress_local_port (SamtalRelayIngress *ing)
+{
+  return (guint16) g_atomic_int_get (&ing->local_port);
 }
 
 SamtalRelayIngressState

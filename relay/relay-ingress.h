@@ -15,7 +15,8 @@
  * does not expect — a datagram from another address, a STUN message other than a binding request
  * or indication, a new selected pair, the component leaving READY — hands the socket back:
  * nicesrc starts again and libnice carries on from there (the one datagram read is lost; STUN
- * retransmits). A handed-back participant stays with libnice.
+ * retransmits). Two seconds later the relay tries to take the pair libnice then has over again
+ * (a browser that moved to another pair), at most three times per participant.
  */
 #pragma once
 
@@ -27,7 +28,7 @@ G_BEGIN_DECLS
 typedef enum {
   SAMTAL_RELAY_INGRESS_WAITING,    /* ICE or DTLS not done yet: libnice reads */
   SAMTAL_RELAY_INGRESS_READING,    /* the relay reads the socket */
-  SAMTAL_RELAY_INGRESS_HANDED_BACK,/* something unexpected came: libnice reads again, for good */
+  SAMTAL_RELAY_INGRESS_HANDED_BACK,/* something unexpected came: libnice reads (until a retake) */
   SAMTAL_RELAY_INGRESS_GAVE_UP,    /* no pair it can take (TURN, TCP) or not ready in time */
 } SamtalRelayIngressState;
 
@@ -40,6 +41,8 @@ SamtalRelayIngress *samtal_relay_ingress_start (GstElement *webrtc, SamtalRelayL
  * torn down). Any thread but the ingress's own; may wait for a datagram being processed. */
 void samtal_relay_ingress_stop (SamtalRelayIngress *ing);
 SamtalRelayIngressState samtal_relay_ingress_state (SamtalRelayIngress *ing);
+/* The local port of the socket it took over last (0: none yet). For tests and logs. */
+guint16 samtal_relay_ingress_local_port (SamtalRelayIngress *ing);
 /* The participant's pair while the ingress reads it (unset otherwise): what is forwarded to it
  * can be sent straight there. Borrowed; lives as long as ing (ref it to keep it longer). */
 SamtalRelayWirePath *samtal_relay_ingress_path (SamtalRelayIngress *ing);

@@ -695,10 +695,10 @@ samtal_relay_room_describe (SamtalRelayRoom *room)
       guint64 datagrams = 0, answered = 0;
       samtal_relay_ingress_counts (s->ingress, &datagrams, &answered);
       g_string_append_printf (out, ", reader %s (%" G_GUINT64_FORMAT " datagrams, %"
-                              G_GUINT64_FORMAT " STUN answered)",
+                              G_GUINT64_FORMAT " STUN answered, port %u)",
                               samtal_relay_ingress_state_string (
                                   samtal_relay_ingress_state (s->ingress)),
-                              datagrams, answered);
+                              datagrams, answered, samtal_relay_ingress_local_port (s->ingress));
     }
     g_string_append_c (out, '\n');
     for (guint i = 0; i < s->subscriptions->len; i++) {

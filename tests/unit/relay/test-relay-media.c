@@ -76,6 +76,70 @@ forwarded_more_than (Harness *h, gpointer data)
   return stats.forwarded_packets > *(guint64 *) data + 100;
 }
 
+/* The port of the socket the relay reads for participant id (0 if none). */
+static guint
+reader_port (Harness *h, const char *id)
+{
+  g_autofree char *text = samtal_relay_describe_room (h->relay, "room");
+  g_autofree char *head = g_strdup_printf ("%s: ", id);
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++) {
+    const char *port = g_str_has_prefix (lines[i], head) ? strstr (lines[i], ", port ") : NULL;
+    if (port != NULL)
+      return (guint) g_ascii_strtoull (port + 7, NULL, 10);
+  }
+  return 0;
+}
+
+static gboolean
+handed_back_once (Harness *h, gpointer data)
+{
+  SamtalRelayStats stats;
+  samtal_relay_get_stats (h->relay, &stats);
+  return stats.handed_back >= 1;
+}
+
+/* A datagram from an address that is not the selected pair's (here: an RTP-looking one from
+ * another local socket) hands the socket back to libnice; two seconds later the relay reads the
+ * pair again, and media flowed through all of it. */
+static void
+test_hand_back_and_retake (void)
+{
+  Harness *h = harness_new (0);
+
+  if (!h->relay->own_srtp) {
+    harness_free (h);
+    g_test_skip ("the relay reads sockets itself only with its own SRTP");
+    return;
+  }
+  g_assert_true (samtal_relay_create_room (h->relay, "room", NULL));
+  harness_join (h, "room", "a", NO_KEYFRAMES);
+  harness_join (h, "room", "b", NO_KEYFRAMES);
+  g_assert_true (harness_wait (h, harness_all_see_all, GUINT_TO_POINTER (30), WAIT_S));
+  g_assert_true (harness_wait (h, readers_reading, GUINT_TO_POINTER (2), WAIT_S));
+  guint port = reader_port (h, "a");
+  g_assert_cmpuint (port, >, 0);
+
+  g_autoptr (GSocket) stranger = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM,
+                                               G_SOCKET_PROTOCOL_UDP, NULL);
+  g_assert_nonnull (stranger);
+  g_autoptr (GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) to = g_inet_socket_address_new (lo, (guint16) port);
+  const guint8 rtp[20] = { 0x80, 96, 0, 1, 0, 0, 0, 1, 0x12, 0x34, 0x56, 0x78 };
+  g_assert_cmpint (g_socket_send_to (stranger, to, (const gchar *) rtp, sizeof rtp, NULL, NULL),
+                   ==, sizeof rtp);
+  g_assert_true (harness_wait (h, handed_back_once, NULL, WAIT_S));
+  /* taken over again, and media still flows both ways */
+  g_assert_true (harness_wait (h, readers_reading, GUINT_TO_POINTER (2), WAIT_S));
+  SamtalRelayStats stats;
+  samtal_relay_get_stats (h->relay, &stats);
+  guint64 before = stats.forwarded_packets;
+  g_assert_true (harness_wait (h, forwarded_more_than, &before, WAIT_S));
+  g_assert_cmpuint (stats.own_readers, ==, 2);
+  g_assert_cmpuint (h->failed->len, ==, 0);
+  harness_free (h);
+}
+
 static void
 test_two_peers (void)
 {
@@ -615,6 +679,7 @@ main (int argc, char **argv)
   g_test_add_func ("/relay/media/remove-while-flowing", test_remove_while_flowing);
   g_test_add_func ("/relay/media/mline-limit", test_mline_limit);
   g_test_add_func ("/relay/media/stall-watch", test_stall_watch);
+  g_test_add_func ("/relay/media/hand-back-and-retake", test_hand_back_and_retake);
   g_test_add_func ("/relay/media/answer-timeout", test_answer_timeout);
   g_test_add_func ("/relay/media/nack-rtx", test_nack_rtx);
   return g_test_run ();
