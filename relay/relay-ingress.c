@@ -5,8 +5,9 @@
  * INGRESS_WAIT_MAX_S) until the pair can be taken, stops nicesrc, then reads the socket with
  * recvmmsg and chains every non-STUN datagram into dtlssrtpdec's sink pad, where relay-forward.c's
  * probe decrypts forwarded RTP and everything else (DTLS, RTCP, RTX) takes webrtcbin's way. Once a
- * second it checks that libnice still has the same pair selected and READY. Stopping it (the
- * participant's teardown) wakes the poll through an eventfd.
+ * second it checks that libnice still has the same pair selected and READY. After a hand-back it
+ * waits INGRESS_RETAKE_DELAY_MS and takes over whatever pair libnice has then (INGRESS_MAX_TAKES in
+ * all). Stopping it (the participant's teardown) wakes the poll through an eventfd.
  */
 #include "relay/relay-ingress.h"
 
