@@ -536,8 +536,7 @@ samtal_relay_ingress_start (GstElement *webrtc, SamtalRelayLink *link, const cha
   ing->thread = g_thread_try_new ("relay-ingress", ingress_thread, ing, &error);
   if (ing->thread == NULL) {
     g_message ("relay: %s: libnice keeps reading its socket (%s)", who, error->message);
-    ing->thread = NULL;
-    samtal_relay_ingress_stop (ing);
+    samtal_relay_ingress_stop (ing);   /* thread is NULL: nothing to join */
     return NULL;
   }
   return ing;

@@ -7,13 +7,14 @@
  * dtlssrtpdec (bench/README.md). An ingress has one thread per participant, like nicesrc, that
  * reads the selected pair's socket in batches (recvmmsg) and chains each datagram into webrtcbin's
  * DTLS-SRTP decoder exactly where nicesrc's output went, timestamped as nicesrc would have; STUN
- * on the pair is answered as libnice would (relay-stun.h). nicesrc is stopped (READY) meanwhile,
- * which detaches libnice's reading from the socket.
+ * checks are answered as libnice would (relay-stun.h). To take over, it detaches libnice's
+ * reading, lets nicesrc push what it had already read, then stops nicesrc (READY).
  *
  * It takes over only a UDP pair that is not relayed through TURN (libnice gives out no socket for
  * those), and only after the ICE component is ready and DTLS has exported its keys. Anything it
- * does not expect — a datagram from another address, a STUN message other than a binding request
- * or indication, a new selected pair, the component leaving READY — hands the socket back:
+ * does not expect — media from another address, a nomination of another pair, a role conflict, a
+ * STUN response or another method, a new selected pair, the component leaving READY — hands the
+ * socket back:
  * nicesrc starts again and libnice carries on from there (the one datagram read is lost; STUN
  * retransmits). Two seconds later the relay tries to take the pair libnice then has over again
  * (a browser that moved to another pair), at most three times per participant.
